@@ -1,0 +1,71 @@
+"""Who a user is in Tongket: a role and the unit their scope is rooted at."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SCHOOL = "school", "Cán bộ trường"
+    COMMUNE = "commune", "Cán bộ xã/phường (Phòng VH-XH)"
+    PROVINCE = "province", "Chuyên viên Sở GD&ĐT"
+    LEADER = "leader", "Lãnh đạo (chỉ xem)"
+    ADMIN = "admin", "Quản trị hệ thống"
+
+
+ROLE_UNIT_KIND = {
+    Role.SCHOOL: "school",
+    Role.COMMUNE: "commune",
+    Role.PROVINCE: "province",
+}
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    unit = models.ForeignKey(
+        "units.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    full_name = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role="admin") | models.Q(unit__isnull=False),
+                name="profile_unit_required",
+                violation_error_message="Người dùng (trừ quản trị) phải gắn với một đơn vị.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        want = ROLE_UNIT_KIND.get(Role(self.role))
+        if want and self.unit is not None and self.unit.kind != want:
+            raise ValidationError(
+                {"unit": f"Vai trò '{self.get_role_display()}' cần đơn vị loại '{want}'."}
+            )
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in (Role.SCHOOL, Role.COMMUNE, Role.PROVINCE, Role.ADMIN)
+
+
+class ApiToken(models.Model):
+    """A machine client's token: only its SHA-256 is stored; the key is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.name}"
