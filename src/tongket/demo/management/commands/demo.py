@@ -1,0 +1,45 @@
+"""`tongket demo [--province CODE] [--seed N]`."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from tongket.core.vntext import format_number
+from tongket.units.models import OrgUnit
+
+
+class Command(BaseCommand):
+    help = "Dựng tỉnh mẫu: real units, synthetic schools, three school years of data, demo users."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--province",
+            default="11",
+            help="province code (34-province list), default 11 Điện Biên",
+        )
+        parser.add_argument("--seed", type=int, default=2025)
+
+    def handle(self, *args, province: str, seed: int, **opts) -> None:
+        from tongket.demo.build import DEMO_PASSWORD, build_demo
+
+        start = time.perf_counter()
+        try:
+            report = build_demo(province.strip(), seed, stdout=self.stdout)
+        except OrgUnit.DoesNotExist as exc:
+            raise CommandError(
+                f"{exc} Các mã tỉnh hiện hành: 01 04 08 11 12 14 15 19 20 22 24 25 31 33 37 38 40 42 44 46 48 51 52 56 66 68 75 79 80 82 86 91 92 96."
+            ) from exc
+        took = time.perf_counter() - start
+        self.stdout.write(
+            f"Tỉnh mẫu {report.province.name}: {format_number(report.schools)} trường, "
+            f"{format_number(report.submissions)} báo cáo, {format_number(report.values)} giá trị "
+            f"({format_number(took, 1)} giây)"
+        )
+        self.stdout.write(f"Tài khoản (mật khẩu chung: {DEMO_PASSWORD}):")
+        for username, role, unit in report.users:
+            self.stdout.write(f"  {username:<12} {role:<32} {unit}")
+        self.stdout.write("Lỗi cố ý trong dữ liệu mẫu (xem docs/demo.md):")
+        for fault in report.faults:
+            self.stdout.write(f"  - {fault}")
