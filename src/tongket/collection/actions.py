@@ -1,0 +1,755 @@
+"""Every write of the collection workflow: rounds, drafts, submit, return, approve, re-open.
+
+Views, the API, Excel uploads and jobs call these and nothing else writes collection data. Each
+action checks the user's scope, runs in one transaction, and audits what it changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from tongket.catalog.models import DataElement, Form, ValidationRule
+from tongket.collection import forms_logic
+from tongket.collection.errors import CellErrors, CollectionError, ConcurrentEdit, PermissionDenied
+from tongket.collection.models import (
+    DataValue,
+    ReportingRound,
+    RoundEvent,
+    Submission,
+    SubmissionEvent,
+    ValueAudit,
+)
+from tongket.core import periods
+from tongket.core.models import Role
+from tongket.core.scope import can_write_unit, is_admin, profile_of, require_read, require_write
+from tongket.quality.rules import RuleSpec, Violation, evaluate
+from tongket.units.models import OrgUnit, UnitKind
+from tongket.units.queries import descendants
+
+ROLE_LEVEL = {Role.COMMUNE: "commune", Role.PROVINCE: "province"}
+MAX_COUNT = 10_000_000  # no school count is anywhere near this; beyond it is a typing error
+
+
+# --- rounds ----------------------------------------------------------------------------
+
+
+def expected_units(rnd: ReportingRound) -> QuerySet[OrgUnit]:
+    """Units that must report: schools of the form's levels under the root as of the cut-off."""
+    form = rnd.form
+    if "COMMUNE" in form.levels:
+        return descendants(rnd.root, rnd.as_of, kind=UnitKind.COMMUNE, include_self=True)
+    schools = descendants(rnd.root, rnd.as_of, kind=UnitKind.SCHOOL, include_self=True)
+    ids = [
+        pk
+        for pk, levels in schools.values_list("pk", "school__levels")
+        if set(levels or []) & set(form.levels)
+    ]
+    return OrgUnit.objects.filter(pk__in=ids).order_by("name")
+
+
+def unit_expected(rnd: ReportingRound, unit_id: int) -> bool:
+    """Whether the unit must report in the round: `unit_id in expected_units(rnd)`, decided by
+    one indexed query on that unit rather than by listing every school under the root."""
+    form = rnd.form
+    if "COMMUNE" in form.levels:
+        return (
+            descendants(rnd.root_id, rnd.as_of, kind=UnitKind.COMMUNE, include_self=True)
+            .filter(pk=unit_id)
+            .exists()
+        )
+    rows = list(
+        descendants(rnd.root_id, rnd.as_of, kind=UnitKind.SCHOOL, include_self=True)
+        .filter(pk=unit_id)
+        .values_list("school__levels", flat=True)[:1]
+    )
+    return bool(rows) and bool(set(rows[0] or []) & set(form.levels))
+
+
+def _officer(user, unit: OrgUnit, on: dt.date) -> str:
+    prof = profile_of(user)
+    if is_admin(user):
+        return "province"
+    if prof is None or prof.role not in ROLE_LEVEL:
+        raise PermissionDenied(
+            "Chỉ cán bộ xã/phường hoặc chuyên viên Sở mới thực hiện được việc này."
+        )
+    require_write(user, unit.pk, on)
+    return ROLE_LEVEL[Role(prof.role)]
+
+
+@transaction.atomic
+def do_open_round(
+    user,
+    form: Form,
+    period_code: str,
+    root: OrgUnit,
+    *,
+    due: dt.date | None = None,
+    as_of: dt.date | None = None,
+    approval_levels: list[str] | None = None,
+) -> ReportingRound:
+    try:
+        period = periods.parse(period_code)
+    except periods.PeriodError as exc:
+        raise CollectionError(str(exc), "bad period") from exc
+    if period.kind != form.period_kind:
+        raise CollectionError(
+            f"Biểu {form.code} báo cáo theo {periods.KIND_LABEL_VI[periods.PeriodKind(form.period_kind)]}, "
+            f"không theo kỳ '{period.code}'.",
+            "period kind does not match the form",
+        )
+    from tongket.catalog.actions import default_pack_dir
+    from tongket.catalog.packs import check_pack
+
+    sched = check_pack(default_pack_dir()).schedules.get(form.round, {})
+    if sched and (as_of is None or due is None):
+        a = tuple(int(x) for x in str(sched["as_of"]).split("/"))
+        d = tuple(int(x) for x in str(sched["due"]).split("/"))
+        default_as_of, default_due = periods.RoundSchedule(a, d).dates(period.school_year)  # type: ignore[arg-type]
+        as_of, due = as_of or default_as_of, due or default_due
+    as_of, due = as_of or period.end, due or period.end
+    _officer(user, root, as_of)
+    if due < as_of:
+        raise CollectionError("Hạn nộp phải sau ngày chốt số liệu.", "due date before cut-off")
+    if ReportingRound.objects.filter(form=form, period=period.code, root=root).exists():
+        raise CollectionError(
+            f"Đợt {form.code} kỳ {period.code} đã được mở cho {root.name}.", "round exists"
+        )
+    rnd = ReportingRound.objects.create(
+        form=form,
+        period=period.code,
+        root=root,
+        as_of=as_of,
+        due=due,
+        opened_by=user,
+        approval_levels=approval_levels
+        or (["commune", "province"] if root.kind == UnitKind.PROVINCE else ["commune"]),
+    )
+    RoundEvent.objects.create(round=rnd, action="open", user=user, detail=f"hạn {due:%d/%m/%Y}")
+    return rnd
+
+
+def _round_change(user, rnd: ReportingRound, action: str, reason: str, detail: str = "") -> None:
+    if not reason.strip():
+        raise CollectionError("Cần ghi lý do.", "a reason is required")
+    _officer(user, rnd.root, rnd.as_of)
+    RoundEvent.objects.create(
+        round=rnd, action=action, user=user, reason=reason.strip()[:500], detail=detail
+    )
+
+
+@transaction.atomic
+def do_close_round(user, rnd: ReportingRound, reason: str) -> ReportingRound:
+    _round_change(user, rnd, "close", reason)
+    rnd.status = ReportingRound.Status.CLOSED
+    rnd.save(update_fields=["status"])
+    return rnd
+
+
+@transaction.atomic
+def do_reopen_round(user, rnd: ReportingRound, reason: str) -> ReportingRound:
+    _round_change(user, rnd, "reopen", reason)
+    rnd.status = ReportingRound.Status.OPEN
+    rnd.save(update_fields=["status"])
+    return rnd
+
+
+@transaction.atomic
+def do_extend_round(user, rnd: ReportingRound, new_due: dt.date, reason: str) -> ReportingRound:
+    if new_due <= rnd.due:
+        raise CollectionError("Hạn mới phải sau hạn hiện tại.", "new due date must be later")
+    _round_change(user, rnd, "extend", reason, f"{rnd.due:%d/%m/%Y} → {new_due:%d/%m/%Y}")
+    rnd.due = new_due
+    rnd.save(update_fields=["due"])
+    return rnd
+
+
+# --- access ----------------------------------------------------------------------------
+
+
+def access_round_by_id(user, round_id: int) -> ReportingRound:
+    rnd = ReportingRound.objects.select_related("form", "root").filter(pk=round_id).first()
+    if rnd is None:
+        raise CollectionError("Không có đợt báo cáo này.", "no such round", code="not_found")
+    prof = profile_of(user)
+    if not is_admin(user) and prof is not None and prof.unit_id is not None:
+        # a school or commune sees a provincial round; it only acts on its own units in it
+        from tongket.units.queries import is_under
+
+        if not (
+            is_under(prof.unit_id, rnd.root_id, rnd.as_of)
+            or is_under(rnd.root_id, prof.unit_id, rnd.as_of)
+            or prof.unit_id == rnd.root_id
+        ):
+            raise PermissionDenied("Bạn không có quyền xem đợt báo cáo này.")
+    elif not is_admin(user):
+        raise PermissionDenied("Bạn không có quyền xem đợt báo cáo này.")
+    return rnd
+
+
+def access_submission(user, rnd: ReportingRound, unit_id: int, *, write: bool) -> Submission:
+    """The unit's submission in the round (created as a draft on first access by a writer)."""
+    (require_write if write else require_read)(user, unit_id, rnd.as_of)
+    if not unit_expected(rnd, unit_id):
+        raise CollectionError(
+            "Đơn vị này không thuộc diện báo cáo của đợt.", "unit not expected in round"
+        )
+    if write:
+        sub, _ = Submission.objects.select_related("unit").get_or_create(round=rnd, unit_id=unit_id)
+    else:
+        found = Submission.objects.filter(round=rnd, unit_id=unit_id).select_related("unit").first()
+        if found is None:
+            return Submission(round=rnd, unit_id=unit_id)  # unsaved: nothing reported yet
+        sub = found
+    sub.round = rnd  # the round (with its form) this request already read
+    return sub
+
+
+def access_submission_by_id(user, submission_id: int, *, write: bool = False) -> Submission:
+    sub = (
+        Submission.objects.select_related("round__form", "round__root", "unit")
+        .filter(pk=submission_id)
+        .first()
+    )
+    if sub is None:
+        raise CollectionError("Không có báo cáo này.", "no such submission", code="not_found")
+    (require_write if write else require_read)(user, sub.unit_id, sub.round.as_of)
+    return sub
+
+
+# --- values ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Snapshot:
+    """What an action left in the database for one version of a submission: its values and,
+    once computed, their violations. Set by do_save_values / do_submit on the instance they
+    return, so reading the result back in the same request costs no query (a new version, or
+    another instance, reads the database as before)."""
+
+    version: int
+    values: dict[tuple[str, str], float]
+    violations: list[Violation] | None = None
+
+
+def _snapshot(sub: Submission) -> _Snapshot | None:
+    snap = getattr(sub, "_tongket_snapshot", None)
+    return snap if snap is not None and snap.version == sub.version else None
+
+
+def _form_elements(form: Form) -> dict[str, tuple[int, str]]:
+    """code -> (pk, value_type) of the form's data elements (one query)."""
+    codes = {e for e, _, _ in form.cells}
+    return {
+        code: (pk, vtype)
+        for code, pk, vtype in DataElement.objects.filter(code__in=codes).values_list(
+            "code", "pk", "value_type"
+        )
+    }
+
+
+def _stored(
+    sub: Submission, elements: dict[str, tuple[int, str]]
+) -> dict[tuple[str, str], tuple[int, float]]:
+    """(element, combo) -> (row pk, value) of the unit's values in the period on the form's
+    cells (one query, no join)."""
+    codes = {pk: code for code, (pk, _) in elements.items()}
+    cells = {(e, c) for e, c, _ in sub.round.form.cells}
+    rows = DataValue.objects.filter(
+        unit_id=sub.unit_id, period=sub.round.period, element_id__in=list(codes)
+    ).values_list("pk", "element_id", "combo", "value")
+    out = {}
+    for pk, el, combo, value in rows:
+        key = (codes[el], combo)
+        if key in cells:
+            out[key] = (pk, value)
+    return out
+
+
+def current_values(sub: Submission) -> dict[tuple[str, str], float]:
+    if sub.pk is None:
+        return {}
+    snap = _snapshot(sub)
+    if snap is not None:
+        return dict(snap.values)
+    rows = DataValue.objects.filter(unit_id=sub.unit_id, period=sub.round.period).values_list(
+        "element__code", "combo", "value"
+    )
+    cells = set(map(tuple, (c[:2] for c in sub.round.form.cells)))
+    return {(e, c): v for e, c, v in rows if (e, c) in cells}
+
+
+def clean_cell_values(
+    form: Form,
+    raw: dict[tuple[str, str], object],
+    *,
+    types: dict[str, str] | None = None,
+) -> dict[tuple[str, str], float | None]:
+    """Parse and check posted values; raise CellErrors listing every bad cell (nothing saved).
+    `types` (element code -> value type, at least the form's elements) saves a query."""
+    index = forms_logic.cell_index(form)
+    if types is None:
+        types = dict(DataElement.objects.values_list("code", "value_type"))
+    problems: list[dict[str, str]] = []
+    out: dict[tuple[str, str], float | None] = {}
+    for key, value in raw.items():
+        info = index.get(key)
+        if info is None:
+            problems.append(
+                {
+                    "element": key[0],
+                    "combo": key[1],
+                    "message_vi": f"Ô {key[0]}[{key[1]}] không có trong biểu {form.code}.",
+                    "message_en": "cell not on this form",
+                }
+            )
+            continue
+        if info.computed:
+            continue  # totals are computed by the system, whatever was sent
+        if value is None or (isinstance(value, str) and not value.strip()):
+            out[key] = None
+            continue
+        text = str(value).strip().replace(" ", "")
+        try:
+            number = (
+                float(text.replace(".", "").replace(",", "."))
+                if isinstance(value, str)
+                else float(value)  # type: ignore[arg-type]
+            )
+        except (TypeError, ValueError):
+            problems.append(
+                {
+                    "element": key[0],
+                    "combo": key[1],
+                    "message_vi": f"{info.label}: “{value}” không phải là số.",
+                    "message_en": f"{value!r} is not a number",
+                }
+            )
+            continue
+        if math.isnan(number) or math.isinf(number):
+            problems.append(
+                {
+                    "element": key[0],
+                    "combo": key[1],
+                    "message_vi": f"{info.label}: giá trị không hợp lệ.",
+                    "message_en": "not a finite number",
+                }
+            )
+            continue
+        if types.get(key[0]) == "count":
+            if number < 0:
+                problems.append(
+                    {
+                        "element": key[0],
+                        "combo": key[1],
+                        "message_vi": f"{info.label}: số lượng không được âm ({value}).",
+                        "message_en": "counts cannot be negative",
+                    }
+                )
+                continue
+            if number != int(number):
+                problems.append(
+                    {
+                        "element": key[0],
+                        "combo": key[1],
+                        "message_vi": f"{info.label}: số lượng phải là số nguyên ({value}).",
+                        "message_en": "counts must be whole numbers",
+                    }
+                )
+                continue
+            if number > MAX_COUNT:
+                problems.append(
+                    {
+                        "element": key[0],
+                        "combo": key[1],
+                        "message_vi": f"{info.label}: {value} quá lớn, có thể nhập nhầm.",
+                        "message_en": "implausibly large",
+                    }
+                )
+                continue
+        out[key] = number
+    if problems:
+        raise CellErrors(problems)
+    return out
+
+
+def _locked(sub: Submission) -> Submission:
+    """The submission re-read with its row locked for update, for a school's write.
+
+    Only the submission row is locked exclusively. Its round and form rows are share-locked
+    first, so the round cannot be closed (nor the form rewritten) while the write is under way,
+    but the writes of the other schools of the round go on in parallel: a plain
+    select_for_update() over the join would lock the round row exclusively and make every
+    school of the round wait for the one before it."""
+    if connection.vendor == "postgresql":
+        rounds, forms = ReportingRound._meta.db_table, Form._meta.db_table
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT r.id FROM {rounds} r JOIN {forms} f ON f.id = r.form_id "
+                "WHERE r.id = %s FOR SHARE",
+                [sub.round_id],
+            )
+    return (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("round__form", "unit")
+        .get(pk=sub.pk)
+    )
+
+
+def _editable(sub: Submission) -> None:
+    if sub.round.status != ReportingRound.Status.OPEN:
+        raise CollectionError(
+            "Đợt báo cáo đã đóng; không thể sửa hay nộp.", "the round is closed", code="closed"
+        )
+    if sub.status in (Submission.Status.SUBMITTED, Submission.Status.APPROVED):
+        raise CollectionError(
+            "Báo cáo đã nộp hoặc đã duyệt nên bị khoá; cần mở lại (có lý do) trước khi sửa.",
+            "the submission is locked; re-open it first",
+            code="locked",
+        )
+
+
+_VALUE_COLUMNS = (
+    "element",
+    "combo",
+    "unit",
+    "period",
+    "value",
+    "submission",
+    "source",
+    "updated_at",
+)
+_AUDIT_COLUMNS = (
+    "submission",
+    "element_code",
+    "combo",
+    "unit",
+    "period",
+    "old_value",
+    "new_value",
+    "user",
+    "at",
+    "reason",
+    "channel",
+)
+
+
+def _insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
+    """INSERT the rows (values ready for the database, in `fields` order) in one statement.
+
+    On PostgreSQL this is the statement bulk_create sends (one array per column, unnest), built
+    without a model instance and a field-by-field preparation per value, which was most of the
+    cost of saving a form; elsewhere (SQLite in tests) executemany."""
+    if not rows:
+        return
+    cols = [model._meta.get_field(f) for f in fields]
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c.column) for c in cols)
+    table = qn(model._meta.db_table)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            types = ", ".join(f"%s::{c.db_type(connection).split('(')[0]}[]" for c in cols)
+            cur.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({types})",
+                [list(col) for col in zip(*rows, strict=True)],
+            )
+        else:
+            marks = ", ".join(["%s"] * len(cols))
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+@transaction.atomic
+def do_save_values(
+    user,
+    sub: Submission,
+    raw: dict[tuple[str, str], object],
+    *,
+    expected_version: int,
+    channel: str = ValueAudit.Channel.WEB,
+    reason: str = "",
+) -> Submission:
+    """Save a draft. Optimistic lock: the version the user started from must still be current."""
+    require_write(user, sub.unit_id, sub.round.as_of)
+    sub = _locked(sub)
+    _editable(sub)
+    if sub.version != expected_version:
+        raise ConcurrentEdit()
+    form = sub.round.form
+    elements = _form_elements(form)
+    clean = clean_cell_values(form, raw, types={c: t for c, (_, t) in elements.items()})
+    stored = _stored(sub, elements)  # the current values and their rows, read under the lock
+    old = {key: value for key, (_, value) in stored.items()}
+    merged = {**old, **clean}
+    merged.update(forms_logic.compute_totals(form, merged))
+    now = timezone.now()
+    period, user_id, why = sub.round.period, getattr(user, "pk", None), reason[:300]
+    at = connection.ops.adapt_datetimefield_value(now)  # auto_now(_add) of the new rows
+    audits: list[tuple] = []  # rows of _AUDIT_COLUMNS
+    creates: list[tuple] = []  # rows of _VALUE_COLUMNS
+    updates: list[DataValue] = []
+    deletes: list[int] = []
+    after: dict[tuple[str, str], float] = {}
+    for e, c, _ in form.cells:
+        key = (e, c)
+        new, before = merged.get(key), old.get(key)
+        if new is not None:
+            after[key] = new
+        if new == before:
+            continue
+        row = stored.get(key)
+        if new is None:
+            if row is not None:
+                deletes.append(row[0])
+        elif row is None:
+            creates.append((elements[e][0], c, sub.unit_id, period, new, sub.pk, channel, at))
+        else:
+            updates.append(
+                DataValue(pk=row[0], value=new, submission=sub, source=channel, updated_at=now)
+            )
+        audits.append((sub.pk, e, c, sub.unit_id, period, before, new, user_id, at, why, channel))
+    if deletes:
+        DataValue.objects.filter(pk__in=deletes).delete()
+    _insert_rows(DataValue, _VALUE_COLUMNS, creates)
+    if updates:
+        DataValue.objects.bulk_update(updates, ["value", "submission", "source", "updated_at"])
+    _insert_rows(ValueAudit, _AUDIT_COLUMNS, audits)
+    if sub.status == Submission.Status.RETURNED and audits:
+        pass  # stays returned until resubmitted, so the officer sees it came back
+    # the row is locked (select_for_update): the new version is the old one plus one
+    Submission.objects.filter(pk=sub.pk).update(version=F("version") + 1, updated_at=now)
+    sub.version, sub.updated_at = sub.version + 1, now
+    sub._tongket_snapshot = _Snapshot(sub.version, after)  # type: ignore[attr-defined]
+    return sub
+
+
+# --- validation and workflow -------------------------------------------------------------
+
+
+_RULES_CACHE: dict[tuple, list[RuleSpec]] = {}
+
+
+def rules_for(form: Form) -> list[RuleSpec]:
+    """The validation rules that apply to the form. The rules are read on every call (an
+    administrator may edit them); parsing them is memoised on the rows' content."""
+    elements = frozenset(e for e, _, _ in form.cells)
+    rows = tuple(
+        ValidationRule.objects.order_by("pk").values_list(
+            "code", "left", "op", "right", "severity", "message_vi", "message_en"
+        )
+    )
+    key = (elements, rows)
+    hit = _RULES_CACHE.get(key)
+    if hit is not None:
+        return list(hit)
+    from tongket.core.expr import parse
+
+    out = []
+    for code, left_text, op, right_text, severity, msg_vi, msg_en in rows:
+        left = {ref.element for ref in parse(left_text).refs}
+        refs = left | {ref.element for ref in parse(right_text).refs}
+        if refs & elements and left <= elements:
+            out.append(RuleSpec(code, left_text, op, right_text, severity, msg_vi, msg_en))
+    if len(_RULES_CACHE) > 64:  # forms x rule-set versions; a bound, never reached in practice
+        _RULES_CACHE.clear()
+    _RULES_CACHE[key] = out
+    return list(out)
+
+
+def validate_submission(sub: Submission) -> list[Violation]:
+    snap = _snapshot(sub) if sub.pk is not None else None
+    if snap is None:
+        return evaluate(rules_for(sub.round.form), current_values(sub))
+    if snap.violations is None:
+        snap.violations = evaluate(rules_for(sub.round.form), snap.values)
+    return list(snap.violations)
+
+
+def warning_key(v: Violation) -> str:
+    return f"{v.rule}@{v.context}"
+
+
+def _notify(sub: Submission) -> None:
+    from tongket.collection.signals import values_changed
+
+    unit_id, period, status = sub.unit_id, sub.round.period, sub.status
+    transaction.on_commit(
+        lambda: values_changed.send(
+            sender=Submission, unit_id=unit_id, period=period, status=status
+        )
+    )
+
+
+def _event(sub: Submission, status: str, user, reason: str = "", level: str = "") -> None:
+    _notify(sub)
+    SubmissionEvent.objects.create(
+        submission=sub,
+        status=status,
+        user=user,
+        at=timezone.now(),
+        reason=reason[:500],
+        level=level,
+    )
+
+
+@transaction.atomic
+def do_submit(
+    user, sub: Submission, *, expected_version: int, explanations: dict[str, str] | None = None
+) -> Submission:
+    require_write(user, sub.unit_id, sub.round.as_of)
+    sub = _locked(sub)
+    _editable(sub)
+    if sub.version != expected_version:
+        raise ConcurrentEdit()
+    values = current_values(sub)  # read once, under the lock, for both checks
+    if not values:
+        raise CollectionError("Báo cáo chưa có số liệu nào.", "the report is empty")
+    snap = _Snapshot(sub.version, values)
+    sub._tongket_snapshot = snap  # type: ignore[attr-defined]
+    violations = validate_submission(sub)
+    errors = [v for v in violations if v.severity == "error"]
+    if errors:
+        raise CollectionError(
+            f"Còn {len(errors)} lỗi phải sửa trước khi nộp: {errors[0].message_vi}.",
+            f"{len(errors)} errors must be fixed first",
+            code="errors",
+        )
+    explanations = {k: v.strip() for k, v in (explanations or {}).items() if v and v.strip()}
+    missing = [
+        v for v in violations if v.severity == "warning" and warning_key(v) not in explanations
+    ]
+    if missing:
+        raise CollectionError(
+            f"Cảnh báo cần giải trình trước khi nộp: {missing[0].message_vi}.",
+            "warnings need a written explanation",
+            code="explain",
+        )
+    sub.explanations = {**sub.explanations, **explanations}
+    sub.status = Submission.Status.SUBMITTED
+    sub.submitted_at = timezone.now()
+    sub.approved_level = ""
+    sub.version += 1
+    sub.save()
+    snap.version = sub.version  # same values and violations, the submitted version
+    _event(sub, sub.status, user)
+    return sub
+
+
+def _review_level(user, sub: Submission) -> str:
+    level = _officer(user, sub.unit, sub.round.as_of)
+    chain = sub.round.approval_levels or ["province"]
+    done = chain.index(sub.approved_level) + 1 if sub.approved_level in chain else 0
+    if done >= len(chain):
+        raise CollectionError("Báo cáo đã được duyệt đủ các cấp.", "already fully approved")
+    expected = chain[done]
+    if level != expected and not is_admin(user):
+        raise CollectionError(
+            f"Báo cáo đang chờ cấp {'xã/phường' if expected == 'commune' else 'Sở'} duyệt.",
+            f"waiting for the {expected} level",
+        )
+    return expected
+
+
+@transaction.atomic
+def do_approve(user, sub: Submission) -> Submission:
+    sub = (
+        Submission.objects.select_for_update()
+        .select_related("round__form", "unit", "round__root")
+        .get(pk=sub.pk)
+    )
+    if sub.status != Submission.Status.SUBMITTED:
+        raise CollectionError(
+            "Chỉ duyệt được báo cáo đã nộp.", "only submitted reports can be approved"
+        )
+    level = _review_level(user, sub)
+    sub.approved_level = level
+    if level == (sub.round.approval_levels or ["province"])[-1]:
+        sub.status = Submission.Status.APPROVED
+        sub.approved_at = timezone.now()
+    sub.version += 1
+    sub.save()
+    _event(sub, Submission.Status.APPROVED, user, level=level)
+    return sub
+
+
+@transaction.atomic
+def do_return(user, sub: Submission, reason: str) -> Submission:
+    if not reason.strip():
+        raise CollectionError("Cần ghi lý do trả lại.", "a reason is required")
+    sub = (
+        Submission.objects.select_for_update()
+        .select_related("round__form", "unit", "round__root")
+        .get(pk=sub.pk)
+    )
+    if sub.status != Submission.Status.SUBMITTED:
+        raise CollectionError(
+            "Chỉ trả lại được báo cáo đã nộp.", "only submitted reports can be returned"
+        )
+    level = _review_level(user, sub)
+    sub.status, sub.approved_level = Submission.Status.RETURNED, ""
+    sub.version += 1
+    sub.save()
+    _event(sub, sub.status, user, reason=reason.strip(), level=level)
+    return sub
+
+
+@transaction.atomic
+def do_reopen(user, sub: Submission, reason: str) -> Submission:
+    """Unlock an approved (or submitted) report for correction; needs an officer and a reason."""
+    if not reason.strip():
+        raise CollectionError("Cần ghi lý do mở lại.", "a reason is required")
+    sub = (
+        Submission.objects.select_for_update()
+        .select_related("round__form", "unit", "round__root")
+        .get(pk=sub.pk)
+    )
+    level = _officer(user, sub.unit, sub.round.as_of)
+    if sub.status not in (Submission.Status.APPROVED, Submission.Status.SUBMITTED):
+        raise CollectionError("Báo cáo chưa bị khoá.", "not locked")
+    sub.status, sub.approved_level, sub.approved_at = Submission.Status.RETURNED, "", None
+    sub.version += 1
+    sub.save()
+    _event(sub, sub.status, user, reason="Mở lại: " + reason.strip(), level=level)
+    return sub
+
+
+def can_review(user, sub: Submission) -> bool:
+    try:
+        _review_level(user, sub)
+    except (CollectionError, PermissionDenied):
+        return False
+    return sub.status == Submission.Status.SUBMITTED and can_write_unit(
+        user, sub.unit_id, sub.round.as_of
+    )
+
+
+def do_send_reminders(user, rnd: ReportingRound) -> int:
+    """E-mail the users of every unit still behind (nothing submitted, a draft, or returned)."""
+    from django.conf import settings
+    from django.core.mail import send_mass_mail
+
+    from tongket.collection.queries import reporting_rates
+    from tongket.core.models import Profile
+
+    _officer(user, rnd.root, rnd.as_of)
+    behind = reporting_rates(rnd).behind
+    unit_ids = [m.unit.pk for m in behind]
+    mails = []
+    for prof in Profile.objects.filter(unit_id__in=unit_ids).select_related("user", "unit"):
+        if not prof.user.email:
+            continue
+        subject = f"[Tongket] Nhắc nộp báo cáo {rnd.form.code} kỳ {rnd.period}"
+        body = (
+            f"Kính gửi {prof.full_name or prof.user.username},\n\n{prof.unit.name if prof.unit else ''} chưa nộp báo cáo "
+            f"{rnd.form.name_vi} kỳ {rnd.period}, hạn nộp {rnd.due:%d/%m/%Y}.\n"
+            "Đề nghị đơn vị hoàn thành và nộp báo cáo trên Tongket.\n"
+        )
+        mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [prof.user.email]))
+    send_mass_mail(mails, fail_silently=False)
+    RoundEvent.objects.create(round=rnd, action="remind", user=user, detail=f"{len(mails)} thư")
+    return len(mails)

@@ -1,0 +1,176 @@
+"""Collection API: rounds, submissions, values (read and write within scope), reporting rates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from ninja import Router, Schema
+
+from tongket.collection import actions, queries
+from tongket.collection.errors import CollectionError
+from tongket.collection.models import ReportingRound, Submission
+from tongket.core.scope import is_admin, profile_of
+
+router = Router(tags=["collection"])
+
+
+class RoundOut(Schema):
+    id: int
+    form: str
+    form_version: str
+    period: str
+    root_code: str
+    as_of: dt.date
+    due: dt.date
+    status: str
+
+
+class CellIn(Schema):
+    element: str
+    combo: str = ""
+    value: float | str | None
+
+
+class ValuesIn(Schema):
+    version: int
+    values: list[CellIn]
+    reason: str = ""
+
+
+class SubmitIn(Schema):
+    version: int
+    explanations: dict[str, str] = {}
+
+
+class SubmissionOut(Schema):
+    id: int | None
+    round_id: int
+    unit_code: str
+    status: str
+    version: int
+    submitted_at: dt.datetime | None
+    approved_at: dt.datetime | None
+    values: list[CellIn]
+    errors: list[str]
+    warnings: dict[str, str]
+
+
+class RatesOut(Schema):
+    expected: int
+    submitted: int
+    on_time: int
+    late: int
+    missing: int
+    returned: int
+    approved: int
+    behind: list[dict]
+
+
+def _round_out(r: ReportingRound) -> RoundOut:
+    return RoundOut(
+        id=r.pk,
+        form=r.form.code,
+        form_version=r.form.version,
+        period=r.period,
+        root_code=r.root.code,
+        as_of=r.as_of,
+        due=r.due,
+        status=r.status,
+    )
+
+
+def _sub_out(sub: Submission) -> SubmissionOut:
+    values = actions.current_values(sub)
+    violations = actions.validate_submission(sub) if sub.pk else []
+    return SubmissionOut(
+        id=sub.pk,
+        round_id=sub.round_id,
+        unit_code=sub.unit.code,
+        status=sub.status,
+        version=sub.version,
+        submitted_at=sub.submitted_at,
+        approved_at=sub.approved_at,
+        values=[CellIn(element=e, combo=c, value=v) for (e, c), v in sorted(values.items())],
+        errors=[v.message_vi for v in violations if v.severity == "error"],
+        warnings={
+            actions.warning_key(v): v.message_vi for v in violations if v.severity == "warning"
+        },
+    )
+
+
+@router.get("/rounds", response=list[RoundOut])
+def list_rounds(request, status: str | None = None):
+    qs = ReportingRound.objects.select_related("form", "root").order_by("-as_of")
+    if status:
+        qs = qs.filter(status=status)
+    prof = profile_of(request.user)
+    if is_admin(request.user):
+        return [_round_out(r) for r in qs[:500]]
+    out = []
+    for r in qs[:500]:
+        if prof and prof.unit_id:
+            try:
+                actions.access_round_by_id(request.user, r.pk)
+            except (PermissionDenied, CollectionError):  # not visible to this user
+                continue
+            out.append(_round_out(r))
+    return out
+
+
+@router.get("/rounds/{round_id}/rates", response=RatesOut)
+def round_rates(request, round_id: int):
+    rnd = actions.access_round_by_id(request.user, round_id)
+    prof = profile_of(request.user)
+    under = prof.unit if prof and prof.unit and not is_admin(request.user) else None
+    r = queries.reporting_rates(rnd, under)
+    return RatesOut(
+        expected=r.expected,
+        submitted=r.submitted,
+        on_time=r.on_time,
+        late=r.late,
+        missing=r.missing,
+        returned=r.returned,
+        approved=r.approved,
+        behind=[
+            {
+                "unit_code": m.unit.code,
+                "unit_name": m.unit.name,
+                "status": m.status,
+                "days_late": m.days_late,
+            }
+            for m in r.behind
+        ],
+    )
+
+
+@router.get("/rounds/{round_id}/units/{unit_id}", response=SubmissionOut)
+def get_submission(request, round_id: int, unit_id: int):
+    rnd = actions.access_round_by_id(request.user, round_id)
+    return _sub_out(actions.access_submission(request.user, rnd, unit_id, write=False))
+
+
+@router.put("/rounds/{round_id}/units/{unit_id}/values", response=SubmissionOut)
+def put_values(request, round_id: int, unit_id: int, payload: ValuesIn):
+    rnd = actions.access_round_by_id(request.user, round_id)
+    sub = actions.access_submission(request.user, rnd, unit_id, write=True)
+    raw: dict[tuple[str, str], object] = {(c.element, c.combo): c.value for c in payload.values}
+    sub = actions.do_save_values(
+        request.user,
+        sub,
+        raw,
+        expected_version=payload.version,
+        channel="api",
+        reason=payload.reason,
+    )
+    return _sub_out(sub)
+
+
+@router.post("/rounds/{round_id}/units/{unit_id}/submit", response=SubmissionOut)
+def submit(request, round_id: int, unit_id: int, payload: SubmitIn):
+    rnd = actions.access_round_by_id(request.user, round_id)
+    sub = actions.access_submission(request.user, rnd, unit_id, write=True)
+    sub = actions.do_submit(
+        request.user, sub, expected_version=payload.version, explanations=payload.explanations
+    )
+    return _sub_out(sub)
