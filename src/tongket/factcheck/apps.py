@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class FactcheckConfig(AppConfig):
+    """Django glue only (command, web page); the library modules never import Django."""
+
+    name = "tongket.factcheck"
+    label = "factcheck"
