@@ -1,0 +1,46 @@
+"""`tongket norms demo-register --province 11`: seed plausible national-standard and
+accreditation certificates for the demo schools.
+`tongket norms staffing --province 11 --period 2025-2026 [--mode today]`: the report sentences."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = (
+        "Định mức & chuẩn quốc gia: demo-register (sổ chuẩn quốc gia mẫu), staffing (câu báo cáo)."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("action", choices=["demo-register", "staffing"])
+        parser.add_argument("--province", default="11")
+        parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument("--period", default="")
+        parser.add_argument("--mode", choices=["period", "today"], default="period")
+
+    def handle(self, *args, **opts) -> None:
+        from tongket.units.models import OrgUnit, UnitKind
+        from tongket.units.queries import unit_by_code
+
+        try:
+            province = unit_by_code(UnitKind.PROVINCE, opts["province"])
+        except OrgUnit.DoesNotExist as exc:
+            raise CommandError(str(exc)) from exc
+        if opts["action"] == "demo-register":
+            from tongket.norms.actions import seed_demo_register
+            from tongket.norms.queries import register_sentences
+            from tongket.units.queries import today
+
+            n = seed_demo_register(province, seed=opts["seed"])
+            self.stdout.write(f"Đã tạo {n} giấy chứng nhận mẫu cho các trường của {province.name}.")
+            for line in register_sentences(province, today()):
+                self.stdout.write(line)
+            return
+        from tongket.norms import service
+
+        period = opts["period"] or service.default_period()
+        if not period:
+            raise CommandError("Chưa có đợt báo cáo đầu năm học nào.")
+        for line in service.staffing_sentences(province, period, opts["mode"]):
+            self.stdout.write(line)
