@@ -1,0 +1,250 @@
+"""Every write of the reports app: drafts (the user-written parts) and build jobs.
+
+Who may do what (core.scope): generating a report needs read access to the unit on the tree
+date of the period (leaders may generate; a school user only for their own school); editing a
+draft needs write access (leaders read only). `user=None` is the command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from tongket.core.scope import can_read_unit, can_write_unit
+from tongket.reports.builder import Built, Narrative, ReportError, build_report, resolve_mode
+from tongket.reports.builder import school_year_of as _school_year
+from tongket.reports.docgen import ReportKind, build_xlsx, render_docx
+from tongket.reports.models import ReportDraft, ReportJob
+from tongket.units.models import OrgUnit
+
+log = logging.getLogger(__name__)
+STALE = dt.timedelta(minutes=15)  # a job "running" longer than this died with its process
+DRAFT_FIELDS = [
+    "number",
+    "symbol",
+    "date",
+    "intro",
+    "limitations",
+    "causes",
+    "next_period",
+    "tasks",
+    "proposals",
+    "sign_prefix",
+    "sign_authority",
+    "sign_position",
+    "sign_name",
+    "recipients",
+]
+
+
+def canonical(period: str, kind: str) -> tuple[str, ReportKind]:
+    try:
+        k = ReportKind(kind)
+    except ValueError:
+        raise ReportError(f"loại báo cáo không hợp lệ: {kind}") from None
+    return _school_year(period).code, k
+
+
+def tree_day(unit: OrgUnit, period: str, mode: str) -> dt.date:
+    return resolve_mode(unit, period, mode)[1]
+
+
+def require_generate(user, unit: OrgUnit, period: str, mode: str = "as_of") -> None:
+    if user is None:
+        return
+    if not can_read_unit(user, unit.pk, tree_day(unit, period, mode)):
+        raise PermissionDenied("Bạn không có quyền lập báo cáo của đơn vị này.")
+
+
+def require_edit(user, unit: OrgUnit, period: str) -> None:
+    if user is None:
+        return
+    if not can_write_unit(user, unit.pk, tree_day(unit, period, "as_of")) and not can_write_unit(
+        user, unit.pk, timezone.localdate()
+    ):
+        raise PermissionDenied("Bạn không có quyền sửa bản thảo báo cáo của đơn vị này.")
+
+
+# --------------------------------------------------------------------------- drafts
+
+
+def get_draft(unit: OrgUnit, period: str, kind: str) -> ReportDraft | None:
+    period, k = canonical(period, kind)
+    return ReportDraft.objects.filter(unit=unit, period=period, kind=k.value).first()
+
+
+@transaction.atomic
+def save_draft(user, unit: OrgUnit, period: str, kind: str, data: dict) -> ReportDraft:
+    """Create or update the draft's user-written fields (figures are never stored)."""
+    period, k = canonical(period, kind)
+    require_edit(user, unit, period)
+    draft = ReportDraft.objects.filter(unit=unit, period=period, kind=k.value).first()
+    draft = draft or ReportDraft(unit=unit, period=period, kind=k.value)
+    for f in DRAFT_FIELDS:
+        if f in data:
+            value = data[f]
+            setattr(draft, f, value.strip() if isinstance(value, str) else value)
+    draft.updated_by = user
+    try:
+        draft.full_clean()
+    except ValidationError as exc:
+        raise ReportError("; ".join(exc.messages)) from exc
+    draft.save()
+    return draft
+
+
+def narrative_of(draft: ReportDraft | None) -> Narrative:
+    if draft is None:
+        return Narrative()
+    return Narrative(**{f: getattr(draft, f) for f in DRAFT_FIELDS})
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass
+class Files:
+    built: Built
+    docx: bytes
+    xlsx: bytes
+    pdf: bytes | None = None
+    pdf_note: str = ""
+    forms_xlsx: bytes | None = None
+
+
+def generate(
+    unit: OrgUnit,
+    period: str,
+    kind: str = "tong-ket",
+    mode: str = "as_of",
+    *,
+    pdf: bool = False,
+    forms: bool = False,
+    charts: bool = True,
+    progress=None,
+) -> Files:
+    """Build the report files from the database and the unit's draft (no scope check: the
+    callers check)."""
+    say = progress or (lambda step: None)
+    period, k = canonical(period, kind)
+    say("Đọc số liệu, chỉ tiêu, định mức")
+    built = build_report(unit, period, k, mode, narrative_of(get_draft(unit, period, k)), charts)
+    say("Lập tệp Word (DOCX)")
+    docx = render_docx(built.report).data
+    say("Lập phụ lục Excel")
+    files = Files(built, docx, build_xlsx(built.report))
+    if forms:
+        from tongket.reports.formsxlsx import build_forms_xlsx
+
+        say("Lập biểu thống kê")
+        files.forms_xlsx = build_forms_xlsx(unit, period)
+    if pdf:
+        from tongket.reports.docgen import pdf as pdfmod
+
+        say("Chuyển sang PDF (LibreOffice)")
+        try:
+            files.pdf = pdfmod.docx_to_pdf(docx)
+        except (pdfmod.ToolMissing, pdfmod.ConversionFailed) as exc:
+            files.pdf_note = str(exc)[:300]
+    return files
+
+
+@transaction.atomic
+def start_job(
+    user, unit: OrgUnit, period: str, kind: str, mode: str = "as_of", want_pdf: bool = True
+) -> ReportJob:
+    """Record a build job and start it in the background once the row is committed."""
+    period, k = canonical(period, kind)
+    if mode not in ("as_of", "current"):
+        raise ReportError(f"chế độ cây không hợp lệ: {mode}")
+    require_generate(user, unit, period, mode)
+    job = ReportJob.objects.create(
+        unit=unit, period=period, kind=k.value, mode=mode, want_pdf=want_pdf, user=user
+    )
+    transaction.on_commit(lambda: launch(job.pk))
+    return job
+
+
+def launch(job_id: int) -> None:
+    """Run the job on a daemon thread (tests replace this to run inline)."""
+    threading.Thread(target=_run_thread, args=(job_id,), daemon=True).start()
+
+
+def _run_thread(job_id: int) -> None:
+    # Only the job's own thread may drop stale connections: run inline (tests, CLI) the
+    # caller's connection may be inside a transaction that must survive.
+    close_old_connections()
+    try:
+        run_job(job_id)
+    finally:
+        connection.close()  # this thread's own connection
+
+
+def _set(job: ReportJob, **fields) -> None:
+    for k, v in fields.items():
+        setattr(job, k, v)
+    job.save(update_fields=list(fields))
+
+
+def run_job(job_id: int) -> ReportJob:
+    job = ReportJob.objects.select_related("unit").get(pk=job_id)
+    if job.status != ReportJob.Status.PENDING:
+        return job
+    _set(job, status=ReportJob.Status.RUNNING, started_at=timezone.now(), step="Bắt đầu")
+    try:
+        files = generate(
+            job.unit,
+            job.period,
+            job.kind,
+            job.mode,
+            pdf=job.want_pdf,
+            forms=True,
+            progress=lambda step: _set(job, step=step),
+        )
+    except Exception as exc:  # shown to the user; the log keeps the traceback
+        log.exception("report job %s failed", job_id)
+        _set(
+            job,
+            status=ReportJob.Status.FAILED,
+            error=str(exc)[:2000] or exc.__class__.__name__,
+            finished_at=timezone.now(),
+            step="",
+        )
+        return job
+    _set(
+        job,
+        docx=files.docx,
+        xlsx=files.xlsx,
+        pdf=files.pdf,
+        pdf_note=files.pdf_note,
+        forms_xlsx=files.forms_xlsx,
+        status=ReportJob.Status.DONE,
+        finished_at=timezone.now(),
+        step="",
+    )
+    return job
+
+
+def expire_stale(job: ReportJob) -> ReportJob:
+    """A job left pending/running by a process that died is marked failed when looked at."""
+    if not job.finished and job.created_at < timezone.now() - STALE:
+        _set(
+            job,
+            status=ReportJob.Status.FAILED,
+            error="Quá thời gian lập báo cáo (tiến trình có thể đã dừng); hãy lập lại.",
+            finished_at=timezone.now(),
+        )
+    return job
+
+
+def require_job(user, job: ReportJob) -> None:
+    if user is not None and not can_read_unit(
+        user, job.unit_id, tree_day(job.unit, job.period, job.mode)
+    ):
+        raise PermissionDenied("Bạn không có quyền xem báo cáo này.")

@@ -1,0 +1,99 @@
+"""Review report drafts (the user-written parts, kept across regenerations) and build jobs.
+
+Figures are never stored here: every build reads them again from the database. A draft holds
+only what people write: the opening, causes, tasks, proposals, signer, recipients, số/ký hiệu.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tongket.reports.docgen import ReportKind, SignPrefix
+
+KIND_CHOICES = [
+    (ReportKind.TONG_KET.value, "Tổng kết năm học"),
+    (ReportKind.SO_KET.value, "Sơ kết học kỳ I"),
+    (ReportKind.GIAO_BAN.value, "Giao ban"),
+]
+MODE_CHOICES = [("as_of", "Cây đơn vị tại kỳ báo cáo"), ("current", "Cây đơn vị hiện nay")]
+PREFIX_CHOICES = [
+    ("", "(không)"),
+    *[(p.value, p.value) for p in SignPrefix if p is not SignPrefix.NONE],
+]
+
+
+class ReportDraft(models.Model):
+    unit = models.ForeignKey("units.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField("năm học", max_length=20)
+    kind = models.CharField("loại báo cáo", max_length=10, choices=KIND_CHOICES)
+    number = models.CharField("số", max_length=20, blank=True)
+    symbol = models.CharField("ký hiệu", max_length=40, blank=True)
+    date = models.DateField("ngày ban hành", null=True, blank=True)
+    intro = models.TextField("mở đầu", blank=True)
+    limitations = models.TextField("hạn chế khác", blank=True)
+    causes = models.TextField("nguyên nhân", blank=True)
+    next_period = models.CharField("kỳ tới (tiêu đề mục III)", max_length=80, blank=True)
+    tasks = models.TextField("nhiệm vụ, giải pháp", blank=True)
+    proposals = models.TextField("đề xuất, kiến nghị", blank=True)
+    sign_prefix = models.CharField(
+        "thẩm quyền ký", max_length=5, choices=PREFIX_CHOICES, blank=True
+    )
+    sign_authority = models.CharField("chức danh thủ trưởng", max_length=80, blank=True)
+    sign_position = models.CharField("chức vụ người ký", max_length=80, blank=True)
+    sign_name = models.CharField("họ tên người ký", max_length=80, blank=True)
+    recipients = models.TextField("nơi nhận", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period", "kind"],
+                name="reportdraft_unit_period_kind_unique",
+                violation_error_message="Đơn vị đã có bản thảo báo cáo này.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} – {self.unit}"
+
+
+class ReportJob(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Đang chờ"
+        RUNNING = "running", "Đang lập"
+        DONE = "done", "Đã xong"
+        FAILED = "failed", "Lỗi"
+
+    unit = models.ForeignKey("units.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=KIND_CHOICES)
+    mode = models.CharField(max_length=10, choices=MODE_CHOICES, default="as_of")
+    want_pdf = models.BooleanField(default=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    step = models.CharField(max_length=120, blank=True)
+    error = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    docx = models.BinaryField(null=True, blank=True)
+    xlsx = models.BinaryField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, blank=True)
+    forms_xlsx = models.BinaryField(null=True, blank=True)
+    pdf_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period} {self.unit_id} [{self.status}]"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
