@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tongket.api import api
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("tongket.core.urls")),
+    path("units/", include("tongket.units.urls")),
+    path("collection/", include("tongket.collection.urls")),
+    path("factcheck/", include("tongket.factcheck.urls")),
+    path("analytics/", include("tongket.analytics.urls")),
+    path("norms/", include("tongket.norms.urls")),
+    path("reports/", include("tongket.reports.urls")),
+]
