@@ -71,9 +71,8 @@ def text(r: dict, before: dict | None) -> str:
         "**the round and the form rows**, so every school of a round waited for the one before "
         "it. Now the submission row alone is locked for update (`of=('self',)`) after the round "
         "and form rows are share-locked, which still keeps a round from closing under a write "
-        "(what the old lock gave) while schools write in parallel. (`do_approve`, `do_return`, "
-        "`do_reopen` keep the old pattern, and also lock the unit and the province row: an "
-        "approval surge would serialise the same way.)",
+        "(what the old lock gave) while schools write in parallel. `do_approve`, `do_return` and "
+        "`do_reopen` now take the same lock, so an approval surge does not serialise either.",
         "- Reads: the values were read 4 times per PUT and 4 per submit (old values, the rows "
         "again with a join, the response, the response's validation). Now one read under the "
         "lock per action; the action leaves a snapshot (version, values, violations) on the "

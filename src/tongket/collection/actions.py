@@ -380,7 +380,7 @@ def clean_cell_values(
 
 
 def _locked(sub: Submission) -> Submission:
-    """The submission re-read with its row locked for update, for a school's write.
+    """The submission re-read with its row locked for update, for a write or a review.
 
     Only the submission row is locked exclusively. Its round and form rows are share-locked
     first, so the round cannot be closed (nor the form rewritten) while the write is under way,
@@ -397,7 +397,7 @@ def _locked(sub: Submission) -> Submission:
             )
     return (
         Submission.objects.select_for_update(of=("self",))
-        .select_related("round__form", "unit")
+        .select_related("round__form", "unit", "round__root")
         .get(pk=sub.pk)
     )
 
@@ -657,11 +657,7 @@ def _review_level(user, sub: Submission) -> str:
 
 @transaction.atomic
 def do_approve(user, sub: Submission) -> Submission:
-    sub = (
-        Submission.objects.select_for_update()
-        .select_related("round__form", "unit", "round__root")
-        .get(pk=sub.pk)
-    )
+    sub = _locked(sub)
     if sub.status != Submission.Status.SUBMITTED:
         raise CollectionError(
             "Chỉ duyệt được báo cáo đã nộp.", "only submitted reports can be approved"
@@ -681,11 +677,7 @@ def do_approve(user, sub: Submission) -> Submission:
 def do_return(user, sub: Submission, reason: str) -> Submission:
     if not reason.strip():
         raise CollectionError("Cần ghi lý do trả lại.", "a reason is required")
-    sub = (
-        Submission.objects.select_for_update()
-        .select_related("round__form", "unit", "round__root")
-        .get(pk=sub.pk)
-    )
+    sub = _locked(sub)
     if sub.status != Submission.Status.SUBMITTED:
         raise CollectionError(
             "Chỉ trả lại được báo cáo đã nộp.", "only submitted reports can be returned"
@@ -703,11 +695,7 @@ def do_reopen(user, sub: Submission, reason: str) -> Submission:
     """Unlock an approved (or submitted) report for correction; needs an officer and a reason."""
     if not reason.strip():
         raise CollectionError("Cần ghi lý do mở lại.", "a reason is required")
-    sub = (
-        Submission.objects.select_for_update()
-        .select_related("round__form", "unit", "round__root")
-        .get(pk=sub.pk)
-    )
+    sub = _locked(sub)
     level = _officer(user, sub.unit, sub.round.as_of)
     if sub.status not in (Submission.Status.APPROVED, Submission.Status.SUBMITTED):
         raise CollectionError("Báo cáo chưa bị khoá.", "not locked")
