@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -183,7 +184,11 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         "kind_label": dict(KIND_CHOICES).get(job.kind, job.kind),
         "query": _query(job.unit, job.period, job.kind, job.mode),
     }
-    return render(request, "reports/job.html", context)
+    # htmx polls the status card alone while the job runs; a plain request gets the page
+    partial = request.headers.get("HX-Request") == "true"
+    resp = render(request, "reports/_job.html" if partial else "reports/job.html", context)
+    patch_vary_headers(resp, ["HX-Request"])
+    return resp
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 
 from tongket.core.scope import is_admin, profile_of, require_read
 from tongket.core.vntext import format_date, parse_date
@@ -39,10 +40,12 @@ def browse(request: HttpRequest) -> HttpResponse:
             )
             qs = qs.filter(pk__in=scope)
         results = list(qs.order_by("kind", "name")[:200])
-    children = list(q.children(root, on))
-    return render(
+    # as the user types, htmx asks for the results alone
+    partial = request.headers.get("HX-Target") == "results"
+    children = [] if partial else list(q.children(root, on))
+    resp = render(
         request,
-        "units/browse.html",
+        "units/_results.html" if partial else "units/browse.html",
         {
             "root": root,
             "children": children,
@@ -53,6 +56,8 @@ def browse(request: HttpRequest) -> HttpResponse:
             "error": error,
         },
     )
+    patch_vary_headers(resp, ["HX-Target"])
+    return resp
 
 
 @login_required

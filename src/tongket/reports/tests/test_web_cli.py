@@ -55,7 +55,18 @@ def test_pending_job_page_refreshes_itself(client, province):
     job = ReportJob.objects.create(unit=province, period=P, kind="tong-ket", user=user)
     client.force_login(user)
     page = client.get(f"/reports/job/{job.pk}/").content.decode()
-    assert 'http-equiv="refresh" content="1"' in page and "Đang chờ" in page
+    # htmx polls the status card; without JavaScript the page reloads itself
+    assert 'hx-trigger="every 1s"' in page and "Đang chờ" in page
+    assert '<noscript><meta http-equiv="refresh" content="1"></noscript>' in page
+    card = client.get(f"/reports/job/{job.pk}/", headers={"HX-Request": "true"})
+    text = card.content.decode()
+    assert text.startswith('<div class="card" id="job"') and "<html" not in text
+    assert "HX-Request" in card["Vary"]
+    job.status = ReportJob.Status.FAILED
+    job.error = "LibreOffice không chạy"
+    job.save()
+    done = client.get(f"/reports/job/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert "hx-trigger" not in done and "LibreOffice không chạy" in done  # polling stops
 
 
 def test_draft_edited_on_the_web(client, province):

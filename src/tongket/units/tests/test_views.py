@@ -33,6 +33,19 @@ def test_search_without_diacritics_finds_the_province(client):
     assert client.get("/units/", {"q": "Điện Biên"}).content.decode().count("Điện Biên") >= 1
 
 
+def test_search_as_you_type_gets_the_results_alone(client):
+    client.force_login(make_user(Role.ADMIN, None))
+    resp = client.get(
+        "/units/", {"q": "muong cha"}, headers={"HX-Request": "true", "HX-Target": "results"}
+    )
+    text = resp.content.decode()
+    assert text.lstrip().startswith('<div id="results">')  # the fragment, not the page
+    assert "Mường Chà" in text and "<html" not in text and "Tính đến ngày" not in text
+    assert "HX-Target" in resp["Vary"]
+    empty = client.get("/units/", {"q": "zzzz"}, headers={"HX-Target": "results"}).content.decode()
+    assert "Không tìm thấy đơn vị nào" in empty
+
+
 def test_tree_as_of_a_date_before_and_after_the_reform(client):
     client.force_login(make_user(Role.ADMIN, None))
     province = unit_by_code(UnitKind.PROVINCE, "11")
