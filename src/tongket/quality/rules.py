@@ -12,6 +12,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import product
 
 from tongket.core import expr
@@ -51,25 +52,39 @@ class Violation:
     cells: tuple[tuple[str, str], ...]  # (element, combo) of the left side, to mark on the form
 
 
-def _options(ref: expr.Ref) -> list[dict[str, str]]:
+@lru_cache(maxsize=4096)
+def _options(ref: expr.Ref) -> tuple[dict[str, str], ...]:
+    """Every combination of the reference's filter options (one dict per choice). Cached:
+    a form's rules hold a few dozen references and are evaluated on every save."""
     dims = [d for d, _ in ref.filters]
-    return [
+    return tuple(
         dict(zip(dims, choice, strict=True)) for choice in product(*[o for _, o in ref.filters])
-    ]
+    )
 
 
-def _resolve(ref: expr.Ref, context: dict[str, str], values: Values, hits: list) -> float | None:
-    total, found = 0.0, False
+@lru_cache(maxsize=1024)
+def _parse(source: str) -> expr.Expression:
+    return expr.parse(source)
+
+
+def _resolve(
+    ref: expr.Ref, context: dict[str, str], values: Values
+) -> tuple[float | None, list[tuple[str, str]]]:
+    """The sum of the reference's values in the context (None: no value at all), and the cells
+    it read."""
+    total, hits = 0.0, []
     for opt in _options(ref):
         key = (ref.element, expr.combo_key({**context, **opt}))
-        if key in values and values[key] is not None:
-            total += float(values[key])
-            found = True
+        v = values.get(key)
+        if v is not None:
+            total += float(v)
             hits.append(key)
-    return total if found else None
+    return (total if hits else None), hits
 
 
-def _contexts(refs: Iterable[expr.Ref], values: Values) -> set[str]:
+def _contexts(
+    refs: Iterable[expr.Ref], values: Values, combos: Mapping[str, dict[str, str]]
+) -> set[str]:
     named: set[str] = set()
     elements = set()
     for ref in refs:
@@ -79,28 +94,37 @@ def _contexts(refs: Iterable[expr.Ref], values: Values) -> set[str]:
     for element, combo in values:
         if element not in elements:
             continue
-        combo_d = expr.combo_dict(combo)
-        out.add(expr.combo_key({k: v for k, v in combo_d.items() if k not in named}))
+        out.add(expr.combo_key({k: v for k, v in combos[combo].items() if k not in named}))
     return out
 
 
 def evaluate(rules: Iterable[RuleSpec], values: Values) -> list[Violation]:
     """Every violation of every rule over one unit's values {(element, combo): value}."""
     out: list[Violation] = []
+    combos = {c: expr.combo_dict(c) for _, c in values}  # each combo text parsed once
     for rule in rules:
-        left, right = expr.parse(rule.left), expr.parse(rule.right)
-        for context_key in sorted(_contexts([*left.refs, *right.refs], values)):
+        left, right = _parse(rule.left), _parse(rule.right)
+        for context_key in sorted(_contexts([*left.refs, *right.refs], values, combos)):
             context = expr.combo_dict(context_key)
-            left_hits: list = []
-            left_found = [_resolve(r, context, values, left_hits) for r in left.refs]
-            if all(v is None for v in left_found):
+            # each reference is summed once per context, whichever side and however often it
+            # is named
+            # (keyed by identity: hashing a Ref hashes all its filters)
+            memo: dict[int, tuple[float | None, list[tuple[str, str]]]] = {}
+
+            def found(r: expr.Ref, c: dict[str, str] = context, m: dict = memo):
+                hit = m.get(id(r))
+                if hit is None:
+                    hit = m[id(r)] = _resolve(r, c, values)
+                return hit
+
+            left_found = [found(r) for r in left.refs]
+            if all(v is None for v, _ in left_found):
                 continue
-            right_found = [_resolve(r, context, values, []) for r in right.refs]
-            if right.refs and all(v is None for v in right_found):
+            if right.refs and all(found(r)[0] is None for r in right.refs):
                 continue  # e.g. girls per grade against classes: no classes by sex exist
 
-            def or_zero(r: expr.Ref, c: dict[str, str] = context) -> float:
-                return _resolve(r, c, values, []) or 0.0
+            def or_zero(r: expr.Ref) -> float:
+                return found(r)[0] or 0.0
 
             lv = left.evaluate(or_zero)
             rv = right.evaluate(or_zero)
@@ -116,7 +140,7 @@ def evaluate(rules: Iterable[RuleSpec], values: Values) -> list[Violation]:
                         rv,
                         rule.message_vi,
                         rule.message_en,
-                        tuple(left_hits),
+                        tuple(hit for _, hits in left_found for hit in hits),
                     )
                 )
     return out

@@ -47,3 +47,60 @@ def test_alternatives_sum_and_missing_right_side_counts_as_zero():
 def test_female_rule_fires_exactly_when_girls_exceed_total(total, girls):
     values = {("pupils", "level=TH"): total, ("pupils", "level=TH;sex=f"): girls}
     assert bool(evaluate([FEMALE], values)) == (girls > total)
+
+
+STAFF = RuleSpec(
+    "qual_sum",
+    "staff[qual=below] + staff[qual=std] + staff[qual=below]",
+    "<=",
+    "staff + 0 * staff[qual=std]",
+    "error",
+    "Tổng theo trình độ vượt tổng số",
+    "Qualifications exceed total",
+)
+
+
+def test_a_reference_named_twice_counts_twice_and_marks_its_cells():
+    values = {
+        ("staff", "level=TH"): 20,
+        ("staff", "level=TH;qual=below"): 4,
+        ("staff", "level=TH;qual=std"): 13,
+    }
+    found = evaluate([STAFF], values)
+    assert [(v.context, v.left, v.right) for v in found] == [("level=TH", 21, 20)]
+    assert found[0].cells == (
+        ("staff", "level=TH;qual=below"),
+        ("staff", "level=TH;qual=std"),
+        ("staff", "level=TH;qual=below"),
+    )
+    values[("staff", "level=TH")] = 21
+    assert evaluate([STAFF], values) == []
+
+
+@given(
+    st.dictionaries(
+        st.tuples(st.sampled_from(["1", "2", "3"]), st.sampled_from(["", "f"])),
+        st.integers(0, 60),
+        max_size=6,
+    ),
+    st.dictionaries(st.sampled_from(["1", "2", "3"]), st.integers(0, 3), max_size=3),
+)
+def test_rules_agree_with_a_direct_count(pupils, classes):
+    """The size and female rules, evaluated over every grade, against the count by hand."""
+    values: dict[tuple[str, str], float] = {}
+    for (grade, sex), n in pupils.items():
+        values[("pupils", f"grade={grade};level=TH" + (";sex=f" if sex else ""))] = n
+    for grade, n in classes.items():
+        values[("classes", f"grade={grade};level=TH")] = n
+    found = {(v.rule, v.context) for v in evaluate([FEMALE, SIZE], values)}
+    expected = set()
+    for grade in "123":
+        total, girls = pupils.get((grade, "")), pupils.get((grade, "f"))
+        if total is not None and girls is not None and girls > total:
+            expected.add(("f_le_t", f"grade={grade};level=TH"))
+    # SIZE names grade 1|2 and level: one context (''), summed over grades 1 and 2
+    left = [n for (g, sex), n in pupils.items() if g in "12" and not sex]
+    right = [n for g, n in classes.items() if g in "12"]
+    if left and right and sum(left) > 35 * sum(right) + 5:
+        expected.add(("size", ""))
+    assert found == expected
