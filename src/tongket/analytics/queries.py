@@ -98,19 +98,13 @@ def targets_for(
 # --------------------------------------------------------------------------- plan vs actual
 
 
-@dataclass
-class PlanRow:
-    info: IndicatorInfo
-    unit: OrgUnit
+class _AgainstPlan:
+    """The Vietnamese texts of a value held against its target (plan rows and child rows)."""
+
     value: float | None
-    numerator: float | None
-    denominator: float | None
+    info: IndicatorInfo
     target: ResolvedTarget | None
     check: TargetCheck | None
-    last: float | None  # the previous period of the same kind
-    same_last_year: float | None
-    rank: int | None
-    siblings: int
 
     @property
     def value_text(self) -> str:
@@ -127,6 +121,21 @@ class PlanRow:
     @property
     def verdict(self) -> str | None:
         return self.check.verdict if self.check else None
+
+
+@dataclass
+class PlanRow(_AgainstPlan):
+    info: IndicatorInfo
+    unit: OrgUnit
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    target: ResolvedTarget | None
+    check: TargetCheck | None
+    last: float | None  # the previous period of the same kind
+    same_last_year: float | None
+    rank: int | None
+    siblings: int
 
     @property
     def change_last_text(self) -> str:
@@ -202,7 +211,7 @@ def plan_rows(
 
 
 @dataclass
-class ChildRow:
+class ChildRow(_AgainstPlan):
     unit: OrgUnit
     value: float | None
     numerator: float | None
@@ -212,22 +221,6 @@ class ChildRow:
     rank: int | None
     info: IndicatorInfo
     has_children: bool
-
-    @property
-    def value_text(self) -> str:
-        return format_value(self.value, self.info.unit)
-
-    @property
-    def target_text(self) -> str:
-        return self.target.text if self.target else "–"
-
-    @property
-    def gap_text(self) -> str:
-        return format_signed(self.check.gap if self.check else None, self.info.unit)
-
-    @property
-    def verdict(self) -> str | None:
-        return self.check.verdict if self.check else None
 
 
 def children_rows(unit: OrgUnit, period: str, indicator: str, mode: str = MODE_AS_OF):
