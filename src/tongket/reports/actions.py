@@ -25,22 +25,7 @@ from tongket.units.models import OrgUnit
 
 log = logging.getLogger(__name__)
 STALE = dt.timedelta(minutes=15)  # a job "running" longer than this died with its process
-DRAFT_FIELDS = [
-    "number",
-    "symbol",
-    "date",
-    "intro",
-    "limitations",
-    "causes",
-    "next_period",
-    "tasks",
-    "proposals",
-    "sign_prefix",
-    "sign_authority",
-    "sign_position",
-    "sign_name",
-    "recipients",
-]
+DRAFT_FIELDS = ReportDraft.NARRATIVE_FIELDS
 
 
 def canonical(period: str, kind: str) -> tuple[str, ReportKind]:

@@ -18,22 +18,7 @@ class DraftForm(forms.ModelForm):
 
     class Meta:
         model = ReportDraft
-        fields = [
-            "number",
-            "symbol",
-            "date",
-            "intro",
-            "limitations",
-            "causes",
-            "next_period",
-            "tasks",
-            "proposals",
-            "sign_prefix",
-            "sign_authority",
-            "sign_position",
-            "sign_name",
-            "recipients",
-        ]
+        fields = ReportDraft.NARRATIVE_FIELDS
         widgets = {
             f: forms.Textarea(attrs=_AREA)
             for f in ("intro", "limitations", "causes", "tasks", "proposals", "recipients")

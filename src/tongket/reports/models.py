@@ -24,6 +24,24 @@ PREFIX_CHOICES = [
 
 
 class ReportDraft(models.Model):
+    # what a user writes or overrides; the action saving a draft and the form both use it
+    NARRATIVE_FIELDS = (
+        "number",
+        "symbol",
+        "date",
+        "intro",
+        "limitations",
+        "causes",
+        "next_period",
+        "tasks",
+        "proposals",
+        "sign_prefix",
+        "sign_authority",
+        "sign_position",
+        "sign_name",
+        "recipients",
+    )
+
     unit = models.ForeignKey("units.OrgUnit", on_delete=models.CASCADE, related_name="+")
     period = models.CharField("năm học", max_length=20)
     kind = models.CharField("loại báo cáo", max_length=10, choices=KIND_CHOICES)

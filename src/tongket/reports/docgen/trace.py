@@ -18,8 +18,10 @@ Trace kinds (what a number may be):
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -85,6 +87,32 @@ class Text:
     @classmethod
     def of(cls, text: str, key: str = "", kind: str = "text") -> Text:
         return cls().lit(text, key, kind)
+
+
+def printed_value(token: str) -> Decimal:
+    """The exact number a printed token stands for ('159.493' -> 159493, '51,6%' -> 51.6)."""
+    return Decimal(bare(token).replace(".", "").replace(",", "."))
+
+
+def prints(token: str, raw: object) -> bool:
+    """Whether the token is `raw` rounded to the printed decimals: |printed - raw| is at most
+    half a unit of the last printed digit."""
+    decimals = len(bare(token).split(",")[1]) if "," in token else 0
+    return abs(printed_value(token) - Decimal(str(raw))) <= Decimal(5).scaleb(-decimals - 1)
+
+
+def strings_in(obj: object) -> list[str]:
+    """Every string inside a report model (dataclasses, lists, tuples, dicts, keys included):
+    text a printed number may be carried in verbatim."""
+    if isinstance(obj, str):
+        return [obj]
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return [s for f in dataclasses.fields(obj) for s in strings_in(getattr(obj, f.name))]
+    if isinstance(obj, list | tuple):
+        return [s for x in obj for s in strings_in(x)]
+    if isinstance(obj, dict):
+        return [s for k, v in obj.items() for s in strings_in(k) + strings_in(v)]
+    return []
 
 
 def check_text(text: Text) -> None:

@@ -4,7 +4,6 @@ builder's own reads (fresh queries, the norms and quality modules called again).
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal
 
 from tongket.analytics import quality, service
 from tongket.analytics.models import Target
@@ -12,19 +11,9 @@ from tongket.collection.models import ReportingRound
 from tongket.collection.queries import reporting_rates
 from tongket.reports import specs
 from tongket.reports.docgen import sentences as S
-from tongket.reports.docgen.trace import bare, extract_numbers
+from tongket.reports.docgen.trace import bare, extract_numbers, printed_value, prints, strings_in
 from tongket.reports.figures import Sums
 from tongket.units.models import OrgUnit
-
-
-def printed(token: str) -> Decimal:
-    return Decimal(bare(token).replace(".", "").replace(",", "."))
-
-
-def close(token: str, raw) -> bool:
-    """|printed - input| <= half a unit of the last printed digit (money is not used here)."""
-    decimals = len(bare(token).split(",")[1]) if "," in token else 0
-    return abs(printed(token) - Decimal(str(raw))) <= Decimal(5).scaleb(-decimals - 1)
 
 
 def _staffing(ref):
@@ -102,33 +91,19 @@ def check_traceability(built, rendered, docx_path) -> Counter:
     assert Counter(extracted) == Counter(t.text for t in rendered.traces)
     report = built.report
     by_kind: Counter = Counter()
-    model_strings = _strings(report)
+    model_strings = strings_in(report)
     for t in rendered.traces:
         by_kind[t.kind] += 1
         if t.kind == "data":
             assert t.key in built.sources, f"figure without a source: {t}"
             src = built.sources[t.key]
-            assert close(t.text, src.raw), (t, src)
+            assert prints(t.text, src.raw), (t, src)
             got = db_value(src)
             assert got is not None and abs(float(got) - float(src.raw)) < 1e-6, (t, src, got)
         elif t.kind == "derived":
             i = next(x for x in report.indicators if x.key == t.key.split(".")[1])
             d = S.signed_gap(i) if t.key.endswith(".gap") else S.change(i)
-            assert printed(t.text) == abs(d), t
+            assert printed_value(t.text) == abs(d), t
         elif t.kind == "text":
             assert any(bare(t.text) in s for s in model_strings), t
     return by_kind
-
-
-def _strings(obj) -> list[str]:
-    import dataclasses
-
-    if isinstance(obj, str):
-        return [obj]
-    if dataclasses.is_dataclass(obj):
-        return [s for f in dataclasses.fields(obj) for s in _strings(getattr(obj, f.name))]
-    if isinstance(obj, list | tuple):
-        return [s for x in obj for s in _strings(x)]
-    if isinstance(obj, dict):
-        return [s for k, v in obj.items() for s in _strings(k) + _strings(v)]
-    return []

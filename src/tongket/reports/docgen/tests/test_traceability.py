@@ -14,7 +14,6 @@ What a printed number may be (exactly; anything else fails):
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from decimal import Decimal
@@ -22,30 +21,15 @@ from decimal import Decimal
 from tongket.reports.docgen import sentences as S
 from tongket.reports.docgen.model import MONEY_SCALES, UnitKind
 from tongket.reports.docgen.nd30_docx import nd30_date
-from tongket.reports.docgen.trace import KINDS, bare, extract_numbers, number_tokens
-
-
-def printed(token: str) -> Decimal:
-    return Decimal(bare(token).replace(".", "").replace(",", "."))
-
-
-def close(token: str, raw) -> bool:
-    p = printed(token)
-    decimals = len(bare(token).split(",")[1]) if "," in token else 0
-    return abs(p - Decimal(str(raw))) <= Decimal(5).scaleb(-decimals - 1)
-
-
-def _strings(obj) -> list[str]:
-    """Every string inside the model (dataclasses, lists, dicts), for the 'text' rule."""
-    if isinstance(obj, str):
-        return [obj]
-    if dataclasses.is_dataclass(obj):
-        return [s for f in dataclasses.fields(obj) for s in _strings(getattr(obj, f.name))]
-    if isinstance(obj, list | tuple):
-        return [s for x in obj for s in _strings(x)]
-    if isinstance(obj, dict):
-        return [s for k, v in obj.items() for s in _strings(k) + _strings(v)]
-    return []
+from tongket.reports.docgen.trace import (
+    KINDS,
+    bare,
+    extract_numbers,
+    number_tokens,
+    printed_value,
+    prints,
+    strings_in,
+)
 
 
 def resolve(report, key: str):
@@ -106,7 +90,7 @@ def test_extracted_numbers_equal_ledger(docx_path, rendered):
 
 
 def test_every_number_is_allowed(report, rendered):
-    text_tokens = {bare(t) for s in _strings(report) for t in number_tokens(s)}
+    text_tokens = {bare(t) for s in strings_in(report) for t in number_tokens(s)}
     fixed_strings = [
         report.number_line,
         nd30_date(report.place, report.date),
@@ -114,8 +98,8 @@ def test_every_number_is_allowed(report, rendered):
         report.summary,
         report.next_period,
     ]
-    fixed_strings += _strings(report.issuing_body) + report.recipients + [report.archive]
-    fixed_strings += _strings(report.signature)
+    fixed_strings += strings_in(report.issuing_body) + report.recipients + [report.archive]
+    fixed_strings += strings_in(report.signature)
     fixed_tokens = {bare(t) for s in fixed_strings for t in number_tokens(s)}
     max_rows = max([len(a.rows) for a in report.annexes] + [len(report.indicators)])
     by_kind = Counter()
@@ -124,12 +108,12 @@ def test_every_number_is_allowed(report, rendered):
         by_kind[t.kind] += 1
         if t.kind == "data":
             raw = resolve(report, t.key)
-            assert raw is not None and close(t.text, raw), (t, raw)
+            assert raw is not None and prints(t.text, raw), (t, raw)
         elif t.kind == "derived":
             ind_key = t.key.split(".")[1]
             i = next(x for x in report.indicators if x.key == ind_key)
             d = S.signed_gap(i) if t.key.endswith(".gap") else S.change(i)
-            assert t.key.endswith((".gap", ".change")) and printed(t.text) == abs(d), t
+            assert t.key.endswith((".gap", ".change")) and printed_value(t.text) == abs(d), t
         elif t.kind == "text":
             assert bare(t.text) in text_tokens, t
         elif t.kind == "fixed":
@@ -152,7 +136,7 @@ def test_derived_numbers_redo_from_printed_figures(report):
     # "51,6% ... vượt 1,1 ... (50,5%)": 51,6 - 50,5 = 1,1 holds on the printed text itself
     for i in report.indicators:
         s = S.indicator_sentence(i)
-        got = {t.key.split(".", 2)[2]: printed(t.text) for t in s.traces}
+        got = {t.key.split(".", 2)[2]: printed_value(t.text) for t in s.traces}
         if "gap" in got:
             assert got["gap"] == abs(got["value"] - got["target.value"])
         if "change" in got:
