@@ -35,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import perfdoc  # bench/perfdoc.py: this script's folder is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 REFORM = dt.date(2025, 7, 1)
@@ -567,18 +568,6 @@ def report(r: dict, scale: str) -> str:
     return "\n".join(lines)
 
 
-def write_doc(text: str) -> None:
-    path = ROOT / "docs" / "performance.md"
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    block = f"{MARK_BEGIN}\n## Analytics roll-up engine\n\n{text}\n{MARK_END}"
-    if MARK_BEGIN in old and MARK_END in old:
-        head, rest = old.split(MARK_BEGIN, 1)
-        new = head + block + rest.split(MARK_END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    path.write_text(new, encoding="utf-8")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -613,7 +602,11 @@ def main() -> None:
         text = report(results, scale)
         print(text)
         if not args.no_doc:
-            write_doc(text)
+            perfdoc.write_section(
+                f"{MARK_BEGIN}\n## Analytics roll-up engine\n\n{text}\n{MARK_END}",
+                MARK_BEGIN,
+                MARK_END,
+            )
     finally:
         if not args.keep:
             shutil.rmtree(out, ignore_errors=True)

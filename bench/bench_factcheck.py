@@ -17,13 +17,15 @@ import random
 import time
 from pathlib import Path
 
+import perfdoc  # bench/perfdoc.py: this script's folder is on sys.path
+
 from tongket.factcheck.checks import check_facts
 from tongket.factcheck.extract import extract_facts, load_config
 from tongket.factcheck.numbers import format_vn
 
 GOAL_MB_PER_S = 1.0
 ROOT = Path(__file__).resolve().parents[1]
-PERF_DOC = ROOT / "docs" / "performance.md"
+
 START, END = "<!-- bench:factcheck -->", "<!-- /bench:factcheck -->"
 
 LEVELS = ["mầm non", "tiểu học", "THCS", "THPT", "GDTX"]
@@ -153,23 +155,6 @@ def section(figures: dict) -> str:
     )
 
 
-def write_section(figures: dict, path: Path = PERF_DOC) -> None:
-    """Replace this benchmark's section in docs/performance.md, creating the file if needed."""
-    block = section(figures)
-    if path.exists():
-        doc = path.read_text(encoding="utf-8")
-        if START in doc and END in doc:
-            head, rest = doc.split(START, 1)
-            tail = rest.split(END, 1)[1]
-            doc = head + block + tail
-        else:
-            doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    else:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        doc = "# Performance\n\n" + block + "\n"
-    path.write_text(doc, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--mb", type=float, default=2.0, help="size of the synthetic text")
@@ -181,8 +166,8 @@ def main(argv: list[str] | None = None) -> int:
             value = ", ".join(f"{k}={v}" for k, v in value.items())
         print(f"{key:>14}: {value}")
     if args.write:
-        write_section(figures)
-        print(f"written to {PERF_DOC}")
+        perfdoc.write_section(section(figures), START, END)
+        print(f"written to {perfdoc.DOC}")
     return 0 if figures["goal_met"] else 1
 
 

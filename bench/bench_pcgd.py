@@ -22,8 +22,9 @@ import sys
 import time
 from pathlib import Path
 
+import perfdoc  # bench/perfdoc.py: this script's folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
-PERF = ROOT / "docs" / "performance.md"
 START, END = "<!-- bench:pcgd -->", "<!-- /bench:pcgd -->"
 YEAR = 2024
 
@@ -259,20 +260,9 @@ def main(argv=None) -> int:
             "within 8 GB.",
         ]
     section.append(END)
-    _write_section("\n".join(section))
+    perfdoc.write_section("\n".join(section), START, END)
     print("\n".join(section))
     return 0 if agree else 1
-
-
-def _write_section(text: str) -> None:
-    PERF.parent.mkdir(parents=True, exist_ok=True)
-    old = PERF.read_text(encoding="utf-8") if PERF.exists() else "# Performance\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    PERF.write_text(new, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import perfdoc  # bench/perfdoc.py: this script's folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- bench:report -->", "<!-- /bench:report -->"
 
@@ -130,17 +132,6 @@ as one XML string and parses it once, which keeps a 1,000-row annex inside the b
 {END}"""
 
 
-def write_section(text: str, path: Path) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        _, tail = rest.split(END, 1)
-        new = head + text + tail
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--no-write", action="store_true", help="print only")
@@ -151,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(result)
     print(text)
     if not args.no_write:
-        write_section(text, ROOT / "docs" / "performance.md")
+        perfdoc.write_section(text, START, END)
     return 0 if result["cold"] <= 3.0 else 1
 
 

@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+import perfdoc  # bench/perfdoc.py: this script's folder is on sys.path
+
 ROOT = Path(__file__).resolve().parents[1]
 START, END = "<!-- bench:report-db -->", "<!-- /bench:report-db -->"
 
@@ -101,17 +103,6 @@ run in the background job) is not included: about 2-3 s more for this report.
 {END}"""
 
 
-def write_section(text: str, path: Path) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        _, tail = rest.split(END, 1)
-        new = head + text + tail
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--province", default="11")
@@ -123,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     text = markdown(result)
     print(text)
     if not args.no_write:
-        write_section(text, ROOT / "docs" / "performance.md")
+        perfdoc.write_section(text, START, END)
     return 0 if sum(result["first"].values()) <= 3.0 else 1
 
 

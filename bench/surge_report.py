@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
+import perfdoc
+
+DOC = perfdoc.DOC
 START, END = "<!-- bench:surge -->", "<!-- /bench:surge -->"
 
 
@@ -148,12 +149,4 @@ def render(r: dict, before: dict | None) -> str:
 
 
 def write_doc(text: str) -> None:
-    doc = DOC.read_text()
-    block = f"{START}\n{text}{END}"
-    if START in doc and END in doc:
-        head, rest = doc.split(START, 1)
-        tail = rest.split(END, 1)[1]
-        doc = head + block + tail
-    else:
-        doc = doc.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(doc)
+    perfdoc.write_section(f"{START}\n{text}{END}", START, END)
