@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
-from tongket.collection.errors import CellErrors, CollectionError
+from tongket.collection.errors import CellErrors, CollectionError, SubmitRefused
 from tongket.core.tokens import user_for_key
 
 
@@ -53,6 +53,33 @@ def _cells(request, exc: CellErrors):
     return api.create_response(
         request,
         {"detail": exc.message_vi, "detail_en": exc.message_en, "problems": exc.problems},
+        status=422,
+    )
+
+
+@api.exception_handler(SubmitRefused)
+def _refused(request, exc: SubmitRefused):
+    from tongket.collection.actions import warning_key
+
+    return api.create_response(
+        request,
+        {
+            "detail": exc.message_vi,
+            "detail_en": exc.message_en,
+            "code": exc.code,
+            "violations": [
+                {
+                    "key": warning_key(v),
+                    "rule": v.rule,
+                    "severity": v.severity,
+                    "context": v.context,
+                    "message_vi": v.message_vi,
+                    "message_en": v.message_en,
+                    "cells": [{"element": e, "combo": c} for e, c in v.cells],
+                }
+                for v in exc.violations
+            ],
+        },
         status=422,
     )
 

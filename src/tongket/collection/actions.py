@@ -7,7 +7,7 @@ action checks the user's scope, runs in one transaction, and audits what it chan
 from __future__ import annotations
 
 import datetime as dt
-import math
+import json
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from tongket.catalog.models import DataElement, Form, ValidationRule
 from tongket.collection import forms_logic
-from tongket.collection.errors import CellErrors, CollectionError, ConcurrentEdit, PermissionDenied
+from tongket.collection.cells import clean_cell_values
+from tongket.collection.errors import (
+    CollectionError,
+    ConcurrentEdit,
+    PermissionDenied,
+    SubmitRefused,
+)
 from tongket.collection.models import (
     DataValue,
     ReportingRound,
@@ -29,11 +35,10 @@ from tongket.core import periods
 from tongket.core.models import Role
 from tongket.core.scope import can_write_unit, is_admin, profile_of, require_read, require_write
 from tongket.quality.rules import RuleSpec, Violation, evaluate
-from tongket.units.models import OrgUnit, UnitKind
+from tongket.units.models import OrgUnit, UnitClosure, UnitKind, active_q
 from tongket.units.queries import descendants
 
 ROLE_LEVEL = {Role.COMMUNE: "commune", Role.PROVINCE: "province"}
-MAX_COUNT = 10_000_000  # no school count is anywhere near this; beyond it is a typing error
 
 
 # --- rounds ----------------------------------------------------------------------------
@@ -54,21 +59,21 @@ def expected_units(rnd: ReportingRound) -> QuerySet[OrgUnit]:
 
 
 def unit_expected(rnd: ReportingRound, unit_id: int) -> bool:
-    """Whether the unit must report in the round: `unit_id in expected_units(rnd)`, decided by
-    one indexed query on that unit rather than by listing every school under the root."""
-    form = rnd.form
-    if "COMMUNE" in form.levels:
-        return (
-            descendants(rnd.root_id, rnd.as_of, kind=UnitKind.COMMUNE, include_self=True)
-            .filter(pk=unit_id)
-            .exists()
-        )
-    rows = list(
-        descendants(rnd.root_id, rnd.as_of, kind=UnitKind.SCHOOL, include_self=True)
-        .filter(pk=unit_id)
-        .values_list("school__levels", flat=True)[:1]
+    """Whether the unit must report in the round: `unit_id in expected_units(rnd)`, decided on
+    the one closure row (root, unit) as of the cut-off, joined to the unit and its school row:
+    one flat indexed query, cheap to plan, rather than listing every school under the root."""
+    on = rnd.as_of
+    rows = UnitClosure.objects.filter(ancestor_id=rnd.root_id, descendant_id=unit_id).filter(
+        active_q(on), active_q(on, "descendant__")
     )
-    return bool(rows) and bool(set(rows[0] or []) & set(form.levels))
+    if "COMMUNE" in rnd.form.levels:
+        return rows.filter(descendant__kind=UnitKind.COMMUNE).exists()
+    levels = list(
+        rows.filter(descendant__kind=UnitKind.SCHOOL).values_list(
+            "descendant__school__levels", flat=True
+        )[:1]
+    )
+    return bool(levels) and bool(set(levels[0] or []) & set(rnd.form.levels))
 
 
 def _officer(user, unit: OrgUnit, on: dt.date) -> str:
@@ -193,13 +198,18 @@ def access_round_by_id(user, round_id: int) -> ReportingRound:
     return rnd
 
 
-def access_submission(user, rnd: ReportingRound, unit_id: int, *, write: bool) -> Submission:
-    """The unit's submission in the round (created as a draft on first access by a writer)."""
+def _check_unit_in_round(user, rnd: ReportingRound, unit_id: int, *, write: bool) -> None:
+    """The user may read (write) the unit's data as of the round, and the unit must report."""
     (require_write if write else require_read)(user, unit_id, rnd.as_of)
     if not unit_expected(rnd, unit_id):
         raise CollectionError(
             "Đơn vị này không thuộc diện báo cáo của đợt.", "unit not expected in round"
         )
+
+
+def access_submission(user, rnd: ReportingRound, unit_id: int, *, write: bool) -> Submission:
+    """The unit's submission in the round (created as a draft on first access by a writer)."""
+    _check_unit_in_round(user, rnd, unit_id, write=write)
     if write:
         sub, _ = Submission.objects.select_related("unit").get_or_create(round=rnd, unit_id=unit_id)
     else:
@@ -236,6 +246,7 @@ class _Snapshot:
     version: int
     values: dict[tuple[str, str], float]
     violations: list[Violation] | None = None
+    changed: int = 0  # cells the action wrote (each with its audit row)
 
 
 def _snapshot(sub: Submission) -> _Snapshot | None:
@@ -285,100 +296,6 @@ def current_values(sub: Submission) -> dict[tuple[str, str], float]:
     return {(e, c): v for e, c, v in rows if (e, c) in cells}
 
 
-def clean_cell_values(
-    form: Form,
-    raw: dict[tuple[str, str], object],
-    *,
-    types: dict[str, str] | None = None,
-) -> dict[tuple[str, str], float | None]:
-    """Parse and check posted values; raise CellErrors listing every bad cell (nothing saved).
-    `types` (element code -> value type, at least the form's elements) saves a query."""
-    index = forms_logic.cell_index(form)
-    if types is None:
-        types = dict(DataElement.objects.values_list("code", "value_type"))
-    problems: list[dict[str, str]] = []
-    out: dict[tuple[str, str], float | None] = {}
-    for key, value in raw.items():
-        info = index.get(key)
-        if info is None:
-            problems.append(
-                {
-                    "element": key[0],
-                    "combo": key[1],
-                    "message_vi": f"Ô {key[0]}[{key[1]}] không có trong biểu {form.code}.",
-                    "message_en": "cell not on this form",
-                }
-            )
-            continue
-        if info.computed:
-            continue  # totals are computed by the system, whatever was sent
-        if value is None or (isinstance(value, str) and not value.strip()):
-            out[key] = None
-            continue
-        text = str(value).strip().replace(" ", "")
-        try:
-            number = (
-                float(text.replace(".", "").replace(",", "."))
-                if isinstance(value, str)
-                else float(value)  # type: ignore[arg-type]
-            )
-        except (TypeError, ValueError):
-            problems.append(
-                {
-                    "element": key[0],
-                    "combo": key[1],
-                    "message_vi": f"{info.label}: “{value}” không phải là số.",
-                    "message_en": f"{value!r} is not a number",
-                }
-            )
-            continue
-        if math.isnan(number) or math.isinf(number):
-            problems.append(
-                {
-                    "element": key[0],
-                    "combo": key[1],
-                    "message_vi": f"{info.label}: giá trị không hợp lệ.",
-                    "message_en": "not a finite number",
-                }
-            )
-            continue
-        if types.get(key[0]) == "count":
-            if number < 0:
-                problems.append(
-                    {
-                        "element": key[0],
-                        "combo": key[1],
-                        "message_vi": f"{info.label}: số lượng không được âm ({value}).",
-                        "message_en": "counts cannot be negative",
-                    }
-                )
-                continue
-            if number != int(number):
-                problems.append(
-                    {
-                        "element": key[0],
-                        "combo": key[1],
-                        "message_vi": f"{info.label}: số lượng phải là số nguyên ({value}).",
-                        "message_en": "counts must be whole numbers",
-                    }
-                )
-                continue
-            if number > MAX_COUNT:
-                problems.append(
-                    {
-                        "element": key[0],
-                        "combo": key[1],
-                        "message_vi": f"{info.label}: {value} quá lớn, có thể nhập nhầm.",
-                        "message_en": "implausibly large",
-                    }
-                )
-                continue
-        out[key] = number
-    if problems:
-        raise CellErrors(problems)
-    return out
-
-
 def _locked(sub: Submission) -> Submission:
     """The submission re-read with its row locked for update, for a write or a review.
 
@@ -386,20 +303,32 @@ def _locked(sub: Submission) -> Submission:
     first, so the round cannot be closed (nor the form rewritten) while the write is under way,
     but the writes of the other schools of the round go on in parallel: a plain
     select_for_update() over the join would lock the round row exclusively and make every
-    school of the round wait for the one before it."""
+    school of the round wait for the one before it. The round's mutable fields are read under
+    that lock (a close or an extension that committed a moment ago counts); the round and form
+    already loaded by the caller are kept, not read again (a form's layout is large JSON)."""
+    rnd = sub.round
     if connection.vendor == "postgresql":
         rounds, forms = ReportingRound._meta.db_table, Form._meta.db_table
         with connection.cursor() as cur:
             cur.execute(
-                f"SELECT r.id FROM {rounds} r JOIN {forms} f ON f.id = r.form_id "
-                "WHERE r.id = %s FOR SHARE",
+                f"SELECT r.status, r.due, r.approval_levels FROM {rounds} r "
+                f"JOIN {forms} f ON f.id = r.form_id WHERE r.id = %s FOR SHARE",
                 [sub.round_id],
             )
-    return (
+            status, due, levels = cur.fetchone()
+    else:  # SQLite writes one at a time (transaction_mode IMMEDIATE): a plain read is enough
+        status, due, levels = ReportingRound.objects.values_list(
+            "status", "due", "approval_levels"
+        ).get(pk=sub.round_id)
+    rnd.status, rnd.due = status, due
+    rnd.approval_levels = json.loads(levels) if isinstance(levels, str) else levels
+    locked = (
         Submission.objects.select_for_update(of=("self",))
-        .select_related("round__form", "unit", "round__root")
-        .get(pk=sub.pk)
+        .select_related("unit")
+        .get(round_id=sub.round_id, unit_id=sub.unit_id)  # the unique key: sub may be unsaved
     )
+    locked.round = rnd
+    return locked
 
 
 def _editable(sub: Submission) -> None:
@@ -443,9 +372,10 @@ _AUDIT_COLUMNS = (
 def _insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT the rows (values ready for the database, in `fields` order) in one statement.
 
-    On PostgreSQL this is the statement bulk_create sends (one array per column, unnest), built
-    without a model instance and a field-by-field preparation per value, which was most of the
-    cost of saving a form; elsewhere (SQLite in tests) executemany."""
+    On PostgreSQL the rows travel as one JSON array of arrays (json.dumps, in C) that the server
+    unpacks and casts column by column: a form's rows used to go as one array parameter per
+    column, and quoting each element into the statement (psycopg's client-side binding) was the
+    biggest single cost of saving a form. Elsewhere (SQLite in tests) executemany."""
     if not rows:
         return
     cols = [model._meta.get_field(f) for f in fields]
@@ -454,32 +384,30 @@ def _insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
     table = qn(model._meta.db_table)
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            types = ", ".join(f"%s::{c.db_type(connection).split('(')[0]}[]" for c in cols)
+            casts = ", ".join(
+                f"(e->>{i})::{c.db_type(connection).split('(')[0]}" for i, c in enumerate(cols)
+            )
             cur.execute(
-                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({types})",
-                [list(col) for col in zip(*rows, strict=True)],
+                f"INSERT INTO {table} ({names}) SELECT {casts} FROM json_array_elements(%s::json) e",
+                [json.dumps(rows, default=_json_value)],
             )
         else:
             marks = ", ".join(["%s"] * len(cols))
             cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
-@transaction.atomic
-def do_save_values(
-    user,
-    sub: Submission,
-    raw: dict[tuple[str, str], object],
-    *,
-    expected_version: int,
-    channel: str = ValueAudit.Channel.WEB,
-    reason: str = "",
-) -> Submission:
-    """Save a draft. Optimistic lock: the version the user started from must still be current."""
-    require_write(user, sub.unit_id, sub.round.as_of)
-    sub = _locked(sub)
-    _editable(sub)
-    if sub.version != expected_version:
-        raise ConcurrentEdit()
+def _json_value(v: object) -> str:
+    if isinstance(v, dt.datetime):
+        return v.isoformat()  # aware (UTC): the cast to timestamptz keeps the instant
+    raise TypeError(f"cannot send {type(v).__name__} as a row value")
+
+
+def _write_values(
+    user, sub: Submission, raw: dict[tuple[str, str], object], *, channel: str, reason: str
+) -> tuple[dict[tuple[str, str], float], int]:
+    """Write the posted values of a locked, editable submission with their audit rows; return
+    the values the form holds afterwards and how many cells changed. The caller bumps the
+    version (once per transaction)."""
     form = sub.round.form
     elements = _form_elements(form)
     clean = clean_cell_values(form, raw, types={c: t for c, (_, t) in elements.items()})
@@ -490,6 +418,8 @@ def do_save_values(
     now = timezone.now()
     period, user_id, why = sub.round.period, getattr(user, "pk", None), reason[:300]
     at = connection.ops.adapt_datetimefield_value(now)  # auto_now(_add) of the new rows
+    if isinstance(at, dt.datetime):
+        at = at.isoformat()  # PostgreSQL: the rows travel as JSON (see _insert_rows)
     audits: list[tuple] = []  # rows of _AUDIT_COLUMNS
     creates: list[tuple] = []  # rows of _VALUE_COLUMNS
     updates: list[DataValue] = []
@@ -519,13 +449,69 @@ def do_save_values(
     if updates:
         DataValue.objects.bulk_update(updates, ["value", "submission", "source", "updated_at"])
     _insert_rows(ValueAudit, _AUDIT_COLUMNS, audits)
-    if sub.status == Submission.Status.RETURNED and audits:
-        pass  # stays returned until resubmitted, so the officer sees it came back
+    # a returned report stays returned until resubmitted, so the officer sees it came back
+    return after, len(audits)
+
+
+def _open_for_write(user, sub: Submission, expected_version: int | None) -> Submission:
+    """The submission locked for a write by `user`: in scope, round open, not locked by a
+    submission or an approval, and (when the caller names one) still at the expected version."""
+    require_write(user, sub.unit_id, sub.round.as_of)
+    sub = _locked(sub)
+    _editable(sub)
+    if expected_version is not None and sub.version != expected_version:
+        raise ConcurrentEdit()
+    return sub
+
+
+@transaction.atomic
+def do_save_values(
+    user,
+    sub: Submission,
+    raw: dict[tuple[str, str], object],
+    *,
+    expected_version: int,
+    channel: str = ValueAudit.Channel.WEB,
+    reason: str = "",
+) -> Submission:
+    """Save a draft. Optimistic lock: the version the user started from must still be current."""
+    sub = _open_for_write(user, sub, expected_version)
+    after, changed = _write_values(user, sub, raw, channel=channel, reason=reason)
+    now = timezone.now()
     # the row is locked (select_for_update): the new version is the old one plus one
     Submission.objects.filter(pk=sub.pk).update(version=F("version") + 1, updated_at=now)
     sub.version, sub.updated_at = sub.version + 1, now
-    sub._tongket_snapshot = _Snapshot(sub.version, after)  # type: ignore[attr-defined]
+    sub._tongket_snapshot = _Snapshot(sub.version, after, changed=changed)  # type: ignore[attr-defined]
     return sub
+
+
+@transaction.atomic
+def do_save_and_submit(
+    user,
+    rnd: ReportingRound,
+    unit_id: int,
+    raw: dict[tuple[str, str], object],
+    *,
+    expected_version: int | None,
+    explanations: dict[str, str] | None = None,
+    channel: str = ValueAudit.Channel.API,
+    reason: str = "",
+) -> Submission:
+    """Save the values and submit, in one transaction: what do_save_values then do_submit do,
+    with one lock and one read (the API's one-request submission, for school systems that
+    send a whole form at once). If the submission is refused (out of scope, a bad cell, an
+    error, a warning without its explanation), nothing is saved, not even an empty draft.
+    `expected_version` None skips the optimistic check (the row is still locked, and every
+    change audited)."""
+    _check_unit_in_round(user, rnd, unit_id, write=True)
+    # the first report of the unit creates its submission row inside this transaction
+    Submission.objects.bulk_create([Submission(round=rnd, unit_id=unit_id)], ignore_conflicts=True)
+    sub = _open_for_write(user, Submission(round=rnd, unit_id=unit_id), expected_version)
+    after, changed = _write_values(user, sub, raw, channel=channel, reason=reason)
+    if not after:
+        raise CollectionError("Báo cáo chưa có số liệu nào.", "the report is empty")
+    sub._tongket_snapshot = _Snapshot(sub.version, after, changed=changed)  # type: ignore[attr-defined]
+    return _submit_locked(user, sub, explanations)
 
 
 # --- validation and workflow -------------------------------------------------------------
@@ -570,6 +556,12 @@ def validate_submission(sub: Submission) -> list[Violation]:
     return list(snap.violations)
 
 
+def changed_cells(sub: Submission) -> int | None:
+    """How many cells the action that returned `sub` wrote (None when not known)."""
+    snap = _snapshot(sub)
+    return snap.changed if snap is not None else None
+
+
 def warning_key(v: Violation) -> str:
     return f"{v.rule}@{v.context}"
 
@@ -601,41 +593,55 @@ def _event(sub: Submission, status: str, user, reason: str = "", level: str = ""
 def do_submit(
     user, sub: Submission, *, expected_version: int, explanations: dict[str, str] | None = None
 ) -> Submission:
-    require_write(user, sub.unit_id, sub.round.as_of)
-    sub = _locked(sub)
-    _editable(sub)
-    if sub.version != expected_version:
-        raise ConcurrentEdit()
+    sub = _open_for_write(user, sub, expected_version)
     values = current_values(sub)  # read once, under the lock, for both checks
     if not values:
         raise CollectionError("Báo cáo chưa có số liệu nào.", "the report is empty")
-    snap = _Snapshot(sub.version, values)
-    sub._tongket_snapshot = snap  # type: ignore[attr-defined]
+    sub._tongket_snapshot = _Snapshot(sub.version, values)  # type: ignore[attr-defined]
+    return _submit_locked(user, sub, explanations)
+
+
+def _submit_locked(user, sub: Submission, explanations: dict[str, str] | None) -> Submission:
+    """Submit a locked, editable submission whose snapshot holds its values: errors block,
+    each warning needs its explanation; the version is bumped and the event written."""
     violations = validate_submission(sub)
     errors = [v for v in violations if v.severity == "error"]
     if errors:
-        raise CollectionError(
+        raise SubmitRefused(
             f"Còn {len(errors)} lỗi phải sửa trước khi nộp: {errors[0].message_vi}.",
             f"{len(errors)} errors must be fixed first",
             code="errors",
+            violations=errors,
         )
     explanations = {k: v.strip() for k, v in (explanations or {}).items() if v and v.strip()}
     missing = [
         v for v in violations if v.severity == "warning" and warning_key(v) not in explanations
     ]
     if missing:
-        raise CollectionError(
+        raise SubmitRefused(
             f"Cảnh báo cần giải trình trước khi nộp: {missing[0].message_vi}.",
             "warnings need a written explanation",
             code="explain",
+            violations=missing,
         )
+    snap = _snapshot(sub)
     sub.explanations = {**sub.explanations, **explanations}
     sub.status = Submission.Status.SUBMITTED
     sub.submitted_at = timezone.now()
     sub.approved_level = ""
     sub.version += 1
-    sub.save()
-    snap.version = sub.version  # same values and violations, the submitted version
+    sub.save(
+        update_fields=[
+            "explanations",
+            "status",
+            "submitted_at",
+            "approved_level",
+            "version",
+            "updated_at",
+        ]
+    )
+    if snap is not None:
+        snap.version = sub.version  # same values and violations, the submitted version
     _event(sub, sub.status, user)
     return sub
 

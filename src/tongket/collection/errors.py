@@ -35,4 +35,13 @@ class CellErrors(CollectionError):
         )
 
 
-__all__ = ["CellErrors", "CollectionError", "ConcurrentEdit", "PermissionDenied"]
+class SubmitRefused(CollectionError):
+    """Submission refused by the form's rules: errors to fix (code "errors") or warnings
+    without their written explanation (code "explain"); `violations` lists each of them."""
+
+    def __init__(self, message_vi: str, message_en: str, *, code: str, violations: list):
+        super().__init__(message_vi, message_en, code=code)
+        self.violations = violations
+
+
+__all__ = ["CellErrors", "CollectionError", "ConcurrentEdit", "PermissionDenied", "SubmitRefused"]

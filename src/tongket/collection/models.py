@@ -85,9 +85,15 @@ class Submission(models.Model):
 
 
 class DataValue(models.Model):
-    element = models.ForeignKey("catalog.DataElement", on_delete=models.PROTECT, related_name="+")
+    # element and unit get no index of their own: the key (element, combo, unit, period) and
+    # the (unit, period) index lead with them, and every index costs each saved value a write
+    element = models.ForeignKey(
+        "catalog.DataElement", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     combo = models.CharField(max_length=200, blank=True, default="")
-    unit = models.ForeignKey("units.OrgUnit", on_delete=models.PROTECT, related_name="values")
+    unit = models.ForeignKey(
+        "units.OrgUnit", on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     period = models.CharField(max_length=20)
     value = models.FloatField()
     submission = models.ForeignKey(
@@ -125,7 +131,10 @@ class ValueAudit(models.Model):
     )
     element_code = models.CharField(max_length=60)
     combo = models.CharField(max_length=200, blank=True)
-    unit = models.ForeignKey("units.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    # no index of its own: the (unit, period, element_code) index leads with it
+    unit = models.ForeignKey(
+        "units.OrgUnit", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     period = models.CharField(max_length=20)
     old_value = models.FloatField(null=True)
     new_value = models.FloatField(null=True)

@@ -28,7 +28,10 @@ def create_token(user, name: str) -> str:
 def user_for_key(key: str):
     if not key or len(key) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(key)).first()
+    # the profile comes in the same query: every API call asks for the user's scope next
+    token = (
+        ApiToken.objects.select_related("user", "user__profile").filter(digest=_digest(key)).first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

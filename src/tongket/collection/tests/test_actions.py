@@ -31,6 +31,26 @@ def test_round_expects_the_schools_of_its_levels(setup):
     assert mn not in actions.expected_units(rnd)
 
 
+def test_unit_expected_agrees_with_the_list_of_expected_units(setup):
+    """The one-row check the API asks on every write decides as the full list would, for a
+    school of the form's level, another level, a two-level school, a school opened after the
+    cut-off, one outside the round's commune, and the commune itself."""
+    rnd, school, *_ = setup
+    here = commune("03127")
+    units = [
+        school,
+        make_school(here, levels=("MN",)).unit,
+        make_school(here, levels=("TH", "THCS")).unit,
+        make_school(here, levels=("TH",), opened=rnd.as_of + dt.timedelta(days=30)).unit,
+        make_school(commune("03151"), levels=("TH",)).unit,
+        here,
+    ]
+    listed = set(actions.expected_units(rnd).values_list("pk", flat=True))
+    decided = {u.pk for u in units if actions.unit_expected(rnd, u.pk)}
+    assert decided == listed & {u.pk for u in units}
+    assert decided == {units[0].pk, units[2].pk}
+
+
 def test_save_computes_totals_and_audits_every_change(setup):
     rnd, school, officer, staff, sub = setup
     sub = actions.do_save_values(staff, sub, good_values(), expected_version=sub.version)
