@@ -109,7 +109,12 @@ def build_jobs(schools, form_code: str, seed0: int):
             "version": 0,
             "values": [{"element": e, "combo": c, "value": v} for (e, c), v in vals.items()],
         }
-        jobs.append(surge_load.Job(s.unit_id, s.token, json.dumps(body).encode(), expl))
+        report = {**body, "explanations": expl}
+        jobs.append(
+            surge_load.Job(
+                s.unit_id, s.token, json.dumps(body).encode(), expl, json.dumps(report).encode()
+            )
+        )
         expected[s.unit_id] = {k: v for k, v in merged.items() if v is not None}
     return jobs, expected
 
@@ -222,8 +227,10 @@ def print_summary(s: dict) -> None:
         f"  {s['scenario']}: {s['submitted']}/{s['schools']} submitted in {s['wall_s']:.1f} s = "
         f"{s['submissions_per_s']:.1f} submissions/s, {s['values_per_s']:,.0f} values/s"
     )
-    for kind in ("put", "submit"):
+    for kind in ("put", "submit", "report"):
         x = lat[kind]
+        if not x["n"]:
+            continue
         print(
             f"    {kind:6} p50 {x['p50']:.0f} ms  p95 {x['p95']:.0f} ms  p99 {x['p99']:.0f} ms"
             f"  max {x['max']:.0f} ms  (n={x['n']})"
@@ -238,12 +245,15 @@ def print_summary(s: dict) -> None:
         print("    failures:", *s["failures"][:5], sep="\n      ")
 
 
-def scenario(name, base, rnd_id, jobs, concurrency, deadline, meter, values_per_school) -> dict:
+def scenario(
+    name, base, rnd_id, jobs, concurrency, deadline, meter, values_per_school, mode="two-step"
+) -> dict:
     with meter:
-        res = surge_load.run(base, rnd_id, jobs, concurrency, deadline)
+        res = surge_load.run(base, rnd_id, jobs, concurrency, deadline, mode)
     cpu = meter.result
     s = summarise(name, res, values_per_school, cpu)
     s["concurrency"] = concurrency
+    s["mode"] = mode
     print_summary(s)
     return s
 
@@ -256,29 +266,31 @@ def profile_in_process(rnd_id: int, jobs: list[surge_load.Job], top: int = 25) -
     from django.test.utils import CaptureQueriesContext
 
     client = Client()
-    queries: dict[str, list[int]] = {"put": [], "submit": []}
-    times: dict[str, list[float]] = {"put": [], "submit": []}
+    queries: dict[str, list[int]] = {"put": [], "submit": [], "report": []}
+    times: dict[str, list[float]] = {"put": [], "submit": [], "report": []}
     prof = cProfile.Profile()
-    for job in jobs:
+
+    def call(kind: str, method, url: str, body, h) -> dict:
+        with CaptureQueriesContext(connection) as q:
+            t = time.perf_counter()
+            prof.enable()
+            r = method(url, body, content_type="application/json", **h)
+            prof.disable()
+            times[kind].append(time.perf_counter() - t)
+        assert r.status_code == 200, r.content[:300]
+        queries[kind].append(len(q.captured_queries))
+        return r.json()
+
+    for i, job in enumerate(jobs):
         url = f"/api/collection/rounds/{rnd_id}/units/{job.unit_id}"
         h = {"HTTP_AUTHORIZATION": f"Bearer {job.token}"}
-        with CaptureQueriesContext(connection) as q:
-            t = time.perf_counter()
-            prof.enable()
-            r = client.put(url + "/values", job.put_body, content_type="application/json", **h)
-            prof.disable()
-            times["put"].append(time.perf_counter() - t)
-        assert r.status_code == 200, r.content[:300]
-        queries["put"].append(len(q.captured_queries))
-        body = json.dumps({"version": r.json()["version"], "explanations": job.explanations})
-        with CaptureQueriesContext(connection) as q:
-            t = time.perf_counter()
-            prof.enable()
-            r = client.post(url + "/submit", body, content_type="application/json", **h)
-            prof.disable()
-            times["submit"].append(time.perf_counter() - t)
-        assert r.status_code == 200 and r.json()["status"] == "submitted", r.content[:300]
-        queries["submit"].append(len(q.captured_queries))
+        if i % 2:  # every other school in one request, the rest in two
+            out = call("report", client.post, url + "/report", job.report_body, h)
+        else:
+            put = call("put", client.put, url + "/values", job.put_body, h)
+            body = json.dumps({"version": put["version"], "explanations": job.explanations})
+            out = call("submit", client.post, url + "/submit", body, h)
+        assert out["status"] == "submitted", out
     buf = io.StringIO()
     stats = pstats.Stats(prof, stream=buf)
     stats.sort_stats("cumulative").print_stats(r"tongket", top)
@@ -548,6 +560,7 @@ def main() -> None:
         schools[: args.baseline + args.profile] + schools[-warm:], "02.ĐN-TH", 10_000
     )
     main_jobs, main_exp = build_jobs(schools[: args.surge or n], "02.ĐN-TH", 20_000)
+    report_jobs, report_exp = build_jobs(schools[: args.surge or n], "02.ĐN-TH", 50_000)
     wide_jobs, wide_exp = build_jobs(schools[: args.wide], surge_setup.WIDE_FORM, 30_000)
     warned = sum(1 for j in main_jobs if j.explanations) / len(main_jobs) * 100
 
@@ -557,7 +570,8 @@ def main() -> None:
     )
     print(
         f"  PUT {prof['ms_per_request']['put']:.1f} ms, {prof['queries_per_request']['put']:.1f} queries;"
-        f" submit {prof['ms_per_request']['submit']:.1f} ms, {prof['queries_per_request']['submit']:.1f} queries"
+        f" submit {prof['ms_per_request']['submit']:.1f} ms, {prof['queries_per_request']['submit']:.1f} queries;"
+        f" report {prof['ms_per_request']['report']:.1f} ms, {prof['queries_per_request']['report']:.1f} queries"
     )
     for name, ms, calls in prof["hot"][:12]:
         print(f"    {ms:8.2f} ms/school  {calls:6.1f} calls  {name}")
@@ -583,7 +597,7 @@ def main() -> None:
                 len(th.cells),
             )
         )
-        print(f"surge ({len(main_jobs)} schools, {args.concurrency} connections) ...")
+        print(f"surge, two requests ({len(main_jobs)} schools, {args.concurrency} connections) ...")
         scenarios.append(
             scenario(
                 "surge",
@@ -596,8 +610,24 @@ def main() -> None:
                 len(th.cells),
             )
         )
+        print(
+            f"surge, one request ({len(report_jobs)} schools, {args.concurrency} connections) ..."
+        )
+        scenarios.append(
+            scenario(
+                "surge-report",
+                base,
+                setup.rounds["report"],
+                report_jobs,
+                args.concurrency,
+                args.deadline,
+                meter,
+                len(th.cells),
+                mode="report",
+            )
+        )
         if args.wide:
-            print(f"wide ({args.wide} schools x {len(wide_form.cells)} values) ...")
+            print(f"wide, one request ({args.wide} schools x {len(wide_form.cells)} values) ...")
             scenarios.append(
                 scenario(
                     "wide",
@@ -608,6 +638,7 @@ def main() -> None:
                     args.deadline,
                     meter,
                     len(wide_form.cells),
+                    mode="report",
                 )
             )
     finally:
@@ -634,6 +665,7 @@ def main() -> None:
     checks = {
         "baseline (+ profile, warm-up)": verify(setup.rounds["base"], base_exp),
         "surge": verify(setup.rounds["main"], main_exp),
+        "surge, one request": verify(setup.rounds["report"], report_exp),
     }
     if args.wide:
         checks["wide"] = verify(setup.rounds["wide"], wide_exp)
@@ -666,7 +698,6 @@ def main() -> None:
     print(excel_note)
 
     import gunicorn
-    import httpx
 
     with connection.cursor() as cur:
         cur.execute("SHOW server_version")
@@ -690,7 +721,7 @@ def main() -> None:
         "pg_version": pg_version,
         "pg_sync_commit": sync_commit,
         "gunicorn_version": gunicorn.__version__,
-        "httpx_version": httpx.__version__,
+        "loadgen": "surge_load.py: HTTP/1.1 on asyncio streams",
         "loadavg_before": loadavg,
         "config": {
             "workers": args.workers,

@@ -28,6 +28,7 @@ SCHOOL_PREFIX = "BS"
 MAIN_PERIOD = "2026-2027"  # the surge: start-of-year round of 2026-2027
 BASE_PERIOD = "2025-2026"  # baseline (sequential) and the in-process profile sample
 WIDE_PERIOD = "2027-2028"  # the ~500-value scenario (a bench-only wide form)
+REPORT_PERIOD = "2028-2029"  # the one-request surge (POST …/report)
 WIDE_FORM = "BENCH.500-TH"
 WIDE_CELLS = 500
 
@@ -254,6 +255,7 @@ def open_rounds(officer, province_id: int, timings: dict[str, float]) -> dict[st
         "main": do_open_round(officer, th, MAIN_PERIOD, province).pk,
         "base": do_open_round(officer, th, BASE_PERIOD, province).pk,
         "wide": do_open_round(officer, wide, WIDE_PERIOD, province).pk,
+        "report": do_open_round(officer, th, REPORT_PERIOD, province).pk,
     }
     timings["open rounds (do_open_round) + wide form"] = time.perf_counter() - t
     return out
@@ -292,6 +294,16 @@ def reuse() -> Setup:
         "base": ReportingRound.objects.get(form__code="02.ĐN-TH", period=BASE_PERIOD).pk,
         "wide": ReportingRound.objects.get(form__code=WIDE_FORM, period=WIDE_PERIOD).pk,
     }
+    found = ReportingRound.objects.filter(form__code="02.ĐN-TH", period=REPORT_PERIOD).first()
+    if found is None:  # a set-up from before the one-request scenario
+        from tongket.catalog.models import Form
+        from tongket.collection.actions import do_open_round
+        from tongket.core.models import Profile as P
+
+        so = P.objects.get(role=Role.PROVINCE, user__username=f"bench_so{PROVINCE}")
+        th = Form.objects.get(code="02.ĐN-TH", is_current=True)
+        found = do_open_round(so.user, th, REPORT_PERIOD, so.unit)
+    rounds["report"] = found.pk
     profs = list(
         Profile.objects.filter(role=Role.SCHOOL, unit__code__startswith=SCHOOL_PREFIX)
         .select_related("user", "unit")
