@@ -519,6 +519,9 @@ def main() -> None:
     ap.add_argument("--surge", type=int, default=0, help="schools in the surge (0 = all)")
     ap.add_argument("--wide", type=int, default=1000, help="schools in the 500-value scenario")
     ap.add_argument("--excel", type=int, default=50, help="schools through the Excel path")
+    ap.add_argument(
+        "--floor", type=int, default=20, help="seconds per database-floor run (0 = skip)"
+    )
     ap.add_argument("--profile", type=int, default=60, help="schools profiled in-process")
     ap.add_argument("--deadline", type=float, default=600, help="seconds per scenario, at most")
     ap.add_argument("--reuse", action="store_true", help="reuse the last set-up (iterating)")
@@ -661,6 +664,27 @@ def main() -> None:
         except Exception as exc:  # the Excel path is being built by another change
             excel = {"error": f"{type(exc).__name__}: {exc}"[:300]}
             print("  Excel path failed:", excel["error"])
+    floor = []
+    if args.floor:
+        import surge_floor
+
+        print("database floor (pgbench, no application code) ...")
+        for shape, n_values in (
+            ("rows", len(th.cells)),
+            ("rows", len(wide_form.cells)),
+            ("nofk", len(wide_form.cells)),
+            ("document", len(wide_form.cells)),
+        ):
+            got = surge_floor.run(connection.settings_dict, n_values, 4, args.floor, shape)
+            if got is None:
+                print("  pgbench not installed: skipped")
+                break
+            floor.append(got)
+            print(
+                f"  {shape}, {n_values} values: {got.get('submissions_per_s', 0):.0f}/s, "
+                f"PostgreSQL {got.get('postgres_cpu_ms', 0):.1f} ms CPU per submission "
+                f"{got.get('error', '')}"
+            )
     print("checking the database ...")
     checks = {
         "baseline (+ profile, warm-up)": verify(setup.rounds["base"], base_exp),
@@ -737,6 +761,7 @@ def main() -> None:
         "profile": prof,
         "scenarios": scenarios,
         "verify": checks,
+        "floor": floor,
         "excel_note": excel_note,
         "excel": excel,
     }

@@ -86,9 +86,10 @@ def render(r: dict, before: dict | None) -> str:
         if s is None:
             continue
         ok = s["submissions_per_s"] >= 100 and worst_p99(s) < 1000
+        form = "the 02.ĐN-TH form" if s["scenario"] != "wide" else "the wide form"
         lines.append(
-            f"Goal ≥ 100 submissions/s with p99 < 1 s, {LABELS[s['scenario']].split(':')[0]} "
-            f"({s['values_per_school']} values, one request): "
+            f"Goal ≥ 100 submissions/s with p99 < 1 s, {form} ({s['values_per_school']} values, "
+            "one request): "
             + (
                 "**met**."
                 if ok
@@ -113,6 +114,27 @@ def render(r: dict, before: dict | None) -> str:
             f"| {name} | {c['gunicorn']:.1f} ms | {c['postgres']:.1f} ms | "
             f"{c['loadgen']:.1f} ms | {c['others']:.1f} ms | {c['machine_busy']:.1f} ms ({s['machine_busy_pct']:.0f} % of 2 cores) |"
         )
+    floor = [f for f in r.get("floor", []) if "error" not in f]
+    if floor:
+        lines += [
+            "",
+            "What PostgreSQL alone can store on this machine (`bench/surge_floor.py`: pgbench, "
+            f"{floor[0]['clients']} connections, {floor[0]['seconds']} s each, replaying one "
+            "submission's writes in a committed transaction with no application code at all):",
+            "",
+            "| storage | values per submission | submissions/s | PostgreSQL CPU per submission | machine busy |",
+            "|---|---|---|---|---|",
+        ]
+        for f in floor:
+            shape = {
+                "rows": "Tongket's schema: a row per value, an audit row per change",
+                "nofk": "the same tables without their foreign keys (comparison)",
+                "document": "one JSON document per submission, one audit row with the diff (comparison)",
+            }[f["shape"]]
+            lines.append(
+                f"| {shape} | {f['values']} | {f['submissions_per_s']:.0f} | "
+                f"{f['postgres_cpu_ms']:.1f} ms | {f['machine_busy_pct']:.0f} % |"
+            )
     prof = r["profile"]
     ms, q = prof["ms_per_request"], prof["queries_per_request"]
     lines += [
@@ -139,8 +161,9 @@ def render(r: dict, before: dict | None) -> str:
         bs = {s["scenario"]: s for s in before["scenarios"]}
         lines += [
             "",
-            f"Before / after (before: run {before['when']}, same machine and settings, "
-            f"{bs['surge']['schools']:,} schools in its surge):",
+            f"Before / after (before: run {before['when']} on the previous commit, same machine "
+            f"and settings, httpx as load generator, {bs['surge']['schools']:,} schools in its "
+            "surge, every scenario through two requests; after: the wide form through one):",
             "",
             "| scenario | before: submissions/s, server CPU per submission | after |",
             "|---|---|---|",
