@@ -39,6 +39,7 @@ from tongket.units.models import OrgUnit, UnitClosure, UnitKind, active_q
 from tongket.units.queries import descendants
 
 ROLE_LEVEL = {Role.COMMUNE: "commune", Role.PROVINCE: "province"}
+MAX_EXPLANATION = 1000  # characters kept of a warning's written explanation
 
 
 # --- rounds ----------------------------------------------------------------------------
@@ -613,7 +614,14 @@ def _submit_locked(user, sub: Submission, explanations: dict[str, str] | None) -
             code="errors",
             violations=errors,
         )
-    explanations = {k: v.strip() for k, v in (explanations or {}).items() if v and v.strip()}
+    # only the explanations of this submission's warnings are kept, each of a sensible length:
+    # a client cannot park arbitrary keys or text on the submission
+    warned = {warning_key(v) for v in violations if v.severity == "warning"}
+    explanations = {
+        k: v.strip()[:MAX_EXPLANATION]
+        for k, v in (explanations or {}).items()
+        if k in warned and isinstance(v, str) and v.strip()
+    }
     missing = [
         v for v in violations if v.severity == "warning" and warning_key(v) not in explanations
     ]

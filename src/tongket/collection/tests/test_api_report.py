@@ -87,12 +87,13 @@ def test_a_warning_passes_only_with_its_explanation(client):
     assert refused.status_code == 422 and refused.json()["code"] == "explain"
     key = refused.json()["violations"][0]["key"]
     assert not DataValue.objects.filter(unit=school).exists()
-    body = {"values": _cells(values), "explanations": {key: "Lớp ghép tạm thời"}}  # no version
+    explanations = {key: "Lớp ghép tạm thời", "made_up@x": "y" * 5000}  # a stray key
+    body = {"values": _cells(values), "explanations": explanations}  # and no version
     ok = _post(client, rnd, school, body, h)
     assert ok.status_code == 200, ok.content
     assert ok.json()["warnings_explained"] == 1
     sub = Submission.objects.get(round=rnd, unit=school)
-    assert sub.explanations == {key: "Lớp ghép tạm thời"}
+    assert sub.explanations == {key: "Lớp ghép tạm thời"}  # only its warning's explanation
 
 
 def test_bad_cells_stale_version_and_another_school_change_nothing(client):
