@@ -390,17 +390,11 @@ def _insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
             )
             cur.execute(
                 f"INSERT INTO {table} ({names}) SELECT {casts} FROM json_array_elements(%s::json) e",
-                [json.dumps(rows, default=_json_value)],
+                [json.dumps(rows)],  # _write_values sends times as ISO text
             )
         else:
             marks = ", ".join(["%s"] * len(cols))
             cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-
-
-def _json_value(v: object) -> str:
-    if isinstance(v, dt.datetime):
-        return v.isoformat()  # aware (UTC): the cast to timestamptz keeps the instant
-    raise TypeError(f"cannot send {type(v).__name__} as a row value")
 
 
 def _write_values(
