@@ -18,9 +18,9 @@ import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from tongket.analytics import service
 from tongket.analytics.models import Target
 from tongket.catalog.models import Indicator
+from tongket.core import definitions
 from tongket.core import periods as pd
 from tongket.core.models import Role
 from tongket.core.scope import is_admin, profile_of, require_write
@@ -47,7 +47,7 @@ def _check_user(user, unit: OrgUnit, period: str) -> None:
         return
     if not can_set_targets(user):
         raise PermissionDenied("Chỉ chuyên viên Sở hoặc cán bộ xã/phường mới được giao chỉ tiêu.")
-    require_write(user, unit.pk, service.period_day(period))
+    require_write(user, unit.pk, definitions.reference_date(period))
 
 
 def canonical_period(text: str) -> str:
@@ -134,7 +134,7 @@ def resolve_unit(code: str, period: str) -> OrgUnit:
         code = code[:-2]
     if code.isdigit() and len(code) in (1, 4):  # Excel dropped a leading zero
         code = code.zfill(len(code) + 1)
-    on = service.period_day(period)
+    on = definitions.reference_date(period)
     units = list(OrgUnit.objects.filter(code=code).filter(active_q(on)))
     if not units:
         raise TargetError(f"Không có đơn vị mã '{code}' vào ngày {on:%d/%m/%Y}.")
@@ -290,7 +290,7 @@ def import_targets(user, rows: list[tuple[int, dict]], *, commit: bool) -> Impor
                 if not can_set_targets(user):
                     raise TargetError("bạn không có quyền giao chỉ tiêu")
                 try:
-                    require_write(user, unit.pk, service.period_day(period))
+                    require_write(user, unit.pk, definitions.reference_date(period))
                 except PermissionDenied:
                     raise TargetError(f"đơn vị '{unit.name}' ngoài phạm vi của bạn") from None
             key = (ind.pk, unit.pk, period)
@@ -354,7 +354,7 @@ def demo_targets(province_code: str = "11", years: tuple[int, ...] = (2023, 2024
                 kw, source = {"value": round(v, 1)}, plan
             set_target(None, code, province, period, source=source, **kw)
             n += 1
-        communes = list(children(province, service.period_day(period)))[:3]
+        communes = list(children(province, definitions.reference_date(period)))[:3]
         for c in communes:
             set_target(
                 None,

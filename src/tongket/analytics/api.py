@@ -1,6 +1,10 @@
 """Analytics API (django-ninja Router, mounted by tongket/api.py): indicator values, targets
 and verdicts, with the dashboard's scope rule: the unit must be readable by the user as of
-the date of the tree asked for (the period's, or today's for mode=current)."""
+the date of the tree asked for (the period's, or today's for mode=current).
+
+Every figure comes with its text as the pages and documents print it (`text`, `change_text`,
+`gap_text`), from the same formatter, and `policy` chooses which reports count (working:
+submitted and approved, the default; approved: approved only, as a signed report counts)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ from ninja.errors import HttpError
 from tongket.analytics import queries, service
 from tongket.analytics.engine import MODE_AS_OF, MODES
 from tongket.analytics.engine.targets import VERDICT_EN
+from tongket.analytics.fmt import format_value
+from tongket.core.definitions import DASHBOARD_POLICY, DefinitionError, Policy, parse_policy
 from tongket.core.scope import require_read
 from tongket.units.models import OrgUnit
 
@@ -26,6 +32,7 @@ class IndicatorOut(Schema):
     numerator: str
     denominator: str | None
     factor: float
+    decimals: int
 
 
 class ValueOut(Schema):
@@ -39,6 +46,8 @@ class ValueOut(Schema):
     numerator: float | None
     denominator: float | None
     rank: int | None = None
+    text: str = ""
+    policy: str = DASHBOARD_POLICY.value
 
 
 class TargetOut(Schema):
@@ -66,13 +75,25 @@ class VerdictOut(Schema):
     same_period_last_year: float | None
     rank: int | None
     siblings: int
+    text: str = ""
+    gap_text: str = ""
+    change_text: str = ""  # on the same period last year
 
 
-def _checked(request, unit_id: int, period: str, mode: str) -> OrgUnit:
+def _policy(text: str) -> Policy:
+    try:
+        return parse_policy(text)
+    except DefinitionError as exc:
+        raise HttpError(422, f"{exc} / policy must be working or approved") from None
+
+
+def _checked(
+    request, unit_id: int, period: str, mode: str, policy: Policy = DASHBOARD_POLICY
+) -> OrgUnit:
     """Validate the query and the user's scope; 422 for a bad query, 403 outside scope."""
     if mode not in MODES:
         raise HttpError(422, f"mode phải là một trong {', '.join(MODES)} / unknown mode")
-    if period not in service.get().periods():
+    if period not in service.get(policy).periods():
         raise HttpError(422, f"Chưa có số liệu kỳ '{period}' / no figures for period {period}")
     unit = get_object_or_404(OrgUnit, pk=unit_id)
     require_read(request.user, unit.pk, queries.tree_day(period, mode))
@@ -91,6 +112,7 @@ def indicators(request):
             numerator=i.numerator,
             denominator=i.denominator,
             factor=i.factor,
+            decimals=i.decimals,
         )
         for i in service.get().info().values()
     ]
@@ -104,10 +126,12 @@ def values(
     mode: str = MODE_AS_OF,
     indicator: str | None = None,
     children: bool = False,
+    policy: str = "",
 ):
     """The unit's indicators; with children=true, the indicator for each child, ranked."""
-    u = _checked(request, unit, period, mode)
-    info = service.get().info()
+    pol = _policy(policy)
+    u = _checked(request, unit, period, mode, pol)
+    info = service.get(pol).info()
     if indicator is not None and indicator not in info:
         raise HttpError(422, f"Không có chỉ số '{indicator}' / unknown indicator")
     if children:
@@ -125,11 +149,13 @@ def values(
                 numerator=r.numerator,
                 denominator=r.denominator,
                 rank=r.rank,
+                text=r.value_text,
+                policy=pol.value,
             )
-            for r in queries.children_rows(u, period, indicator, mode)
+            for r in queries.children_rows(u, period, indicator, mode, policy=pol)
         ]
-    codes = [indicator] if indicator else None
-    vals = service.get().values([u.pk], period, mode, codes)
+    codes = [indicator] if indicator else list(info)
+    vals = service.get(pol).values([u.pk], period, mode, codes)
     return [
         ValueOut(
             unit_id=u.pk,
@@ -141,6 +167,8 @@ def values(
             value=v.value,
             numerator=v.numerator,
             denominator=v.denominator,
+            text=format_value(v.value, info[code].unit, info[code].decimals),
+            policy=pol.value,
         )
         for (_, code), v in vals.items()
     ]
@@ -168,8 +196,9 @@ def targets(request, unit: int, period: str):
 
 
 @router.get("/verdicts", response=list[VerdictOut], summary="So với chỉ tiêu / plan vs actual")
-def verdicts(request, unit: int, period: str, mode: str = MODE_AS_OF):
-    u = _checked(request, unit, period, mode)
+def verdicts(request, unit: int, period: str, mode: str = MODE_AS_OF, policy: str = ""):
+    pol = _policy(policy)
+    u = _checked(request, unit, period, mode, pol)
     return [
         VerdictOut(
             indicator=r.info.code,
@@ -185,6 +214,9 @@ def verdicts(request, unit: int, period: str, mode: str = MODE_AS_OF):
             same_period_last_year=r.same_last_year,
             rank=r.rank,
             siblings=r.siblings,
+            text=r.value_text,
+            gap_text=r.gap_text,
+            change_text=r.change_year_text,
         )
-        for r in queries.plan_rows(u, period, mode)
+        for r in queries.plan_rows(u, period, mode, policy=pol)
     ]

@@ -18,6 +18,8 @@ from typing import TypedDict
 
 from tongket.analytics import service
 from tongket.analytics.engine import MODE_AS_OF, mad_outliers, yoy_jumps
+from tongket.core import definitions
+from tongket.core.definitions import DASHBOARD_POLICY, Policy
 from tongket.units.models import OrgUnit, School
 from tongket.units.queries import schools_under
 
@@ -139,10 +141,10 @@ def peer_schools(root: OrgUnit, on: dt.date, level: str) -> list[OrgUnit]:
     return [u for u in units if level in (levels.get(u.pk) or [])]
 
 
-def outliers(root: OrgUnit, period: str) -> list[OutlierRow]:
-    svc = service.get()
+def outliers(root: OrgUnit, period: str, policy: Policy = DASHBOARD_POLICY) -> list[OutlierRow]:
+    svc = service.get(policy)
     info = svc.info(include_checks=True)
-    on = service.period_day(period)
+    on = definitions.reference_date(period)
     out: list[OutlierRow] = []
     for code in OUTLIER_CHECKS:
         peers = peer_schools(root, on, LEVEL_OF[code])
@@ -165,14 +167,14 @@ def outliers(root: OrgUnit, period: str) -> list[OutlierRow]:
     return out
 
 
-def jumps(root: OrgUnit, period: str) -> list[JumpRow]:
+def jumps(root: OrgUnit, period: str, policy: Policy = DASHBOARD_POLICY) -> list[JumpRow]:
     """Schools whose count changed implausibly on the same period of the previous year."""
-    svc = service.get()
+    svc = service.get(policy)
     info = svc.info(include_checks=True)
     previous = service.shift_period(period, -1)
     if previous is None:
         return []
-    on = service.period_day(period)
+    on = definitions.reference_date(period)
     out: list[JumpRow] = []
     for code in JUMP_CHECKS:
         peers = peer_schools(root, on, LEVEL_OF[code])

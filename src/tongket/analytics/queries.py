@@ -13,16 +13,16 @@ from django.utils import timezone
 from tongket.analytics import service
 from tongket.analytics.engine import (
     MODE_AS_OF,
-    MODE_CURRENT,
     TargetCheck,
     change,
-    compare_to_target,
 )
 from tongket.analytics.engine.targets import rank_values
 from tongket.analytics.fmt import format_pct_change, format_signed, format_target, format_value
 from tongket.analytics.models import Target
 from tongket.analytics.translate import IndicatorInfo
+from tongket.core import definitions
 from tongket.core import periods as pd
+from tongket.core.definitions import DASHBOARD_POLICY, Policy, check_target
 from tongket.units import queries as uq
 from tongket.units.models import OrgUnit, UnitClosure, active_q
 
@@ -31,9 +31,7 @@ if TYPE_CHECKING:  # annotations only: the functions below import collection laz
     from tongket.collection.queries import Rates
 
 
-def tree_day(period: str, mode: str) -> dt.date:
-    """The date whose tree a view uses: the period's for 'as of', today's for 'current'."""
-    return service.period_day(period) if mode == MODE_AS_OF else timezone.localdate()
+tree_day = uq.mode_day  # the date whose tree a view uses (one definition, in units.queries)
 
 
 # --------------------------------------------------------------------------- targets
@@ -72,7 +70,7 @@ def targets_for(
     A unit outside the tree of the period (a commune created on 1/7/2025 seen in 2024-2025)
     inherits through today's tree instead, so it is never left without its province's plan.
     """
-    on = service.period_day(period)
+    on = definitions.reference_date(period)
     chains = ancestor_chains(unit_ids, on)
     lost = [u for u, chain in chains.items() if len(chain) == 1]
     if lost:
@@ -108,15 +106,18 @@ class _AgainstPlan:
 
     @property
     def value_text(self) -> str:
-        return format_value(self.value, self.info.unit)
+        return format_value(self.value, self.info.unit, self.info.decimals)
 
     @property
     def target_text(self) -> str:
-        return self.target.text if self.target else "–"
+        if self.target is None:
+            return "–"
+        return format_target(self.target.target.target, self.info.unit, self.info.decimals)
 
     @property
     def gap_text(self) -> str:
-        return format_signed(self.check.gap if self.check else None, self.info.unit)
+        gap = self.check.gap if self.check else None
+        return format_signed(gap, self.info.unit, self.info.decimals)
 
     @property
     def verdict(self) -> str | None:
@@ -139,7 +140,9 @@ class PlanRow(_AgainstPlan):
 
     @property
     def change_last_text(self) -> str:
-        return format_signed(change(self.value, self.last).absolute, self.info.unit)
+        return format_signed(
+            change(self.value, self.last).absolute, self.info.unit, self.info.decimals
+        )
 
     @property
     def change_last_pct_text(self) -> str:
@@ -147,7 +150,9 @@ class PlanRow(_AgainstPlan):
 
     @property
     def change_year_text(self) -> str:
-        return format_signed(change(self.value, self.same_last_year).absolute, self.info.unit)
+        return format_signed(
+            change(self.value, self.same_last_year).absolute, self.info.unit, self.info.decimals
+        )
 
     @property
     def rank_text(self) -> str:
@@ -166,14 +171,18 @@ def previous_periods(period: str) -> tuple[str | None, str | None]:
 def verdict_of(value: float | None, resolved: ResolvedTarget | None, info: IndicatorInfo):
     if resolved is None:
         return None
-    return compare_to_target(value, resolved.target.target, info.higher_is_better)
+    return check_target(value, resolved.target.target, info.decimals, info.higher_is_better)
 
 
 def plan_rows(
-    unit: OrgUnit, period: str, mode: str = MODE_AS_OF, indicators: list[str] | None = None
+    unit: OrgUnit,
+    period: str,
+    mode: str = MODE_AS_OF,
+    indicators: list[str] | None = None,
+    policy: Policy = DASHBOARD_POLICY,
 ) -> list[PlanRow]:
     """Every indicator of one unit: value, target, gap, verdict, changes, rank among siblings."""
-    svc = service.get()
+    svc = service.get(policy)
     info = svc.info()
     codes = [c for c in (indicators or list(info)) if c in info]
     last, year_ago = previous_periods(period)
@@ -223,9 +232,15 @@ class ChildRow(_AgainstPlan):
     has_children: bool
 
 
-def children_rows(unit: OrgUnit, period: str, indicator: str, mode: str = MODE_AS_OF):
+def children_rows(
+    unit: OrgUnit,
+    period: str,
+    indicator: str,
+    mode: str = MODE_AS_OF,
+    policy: Policy = DASHBOARD_POLICY,
+):
     """The unit's children in the tree of the mode, with the indicator, ranked."""
-    svc = service.get()
+    svc = service.get(policy)
     info = svc.info()[indicator]
     day = tree_day(period, mode)
     kids = list(uq.children(unit, day))
@@ -259,9 +274,11 @@ def children_rows(unit: OrgUnit, period: str, indicator: str, mode: str = MODE_A
     return rows
 
 
-def trend_rows(unit: OrgUnit, indicator: str, mode: str = MODE_AS_OF) -> list[tuple]:
+def trend_rows(
+    unit: OrgUnit, indicator: str, mode: str = MODE_AS_OF, policy: Policy = DASHBOARD_POLICY
+) -> list[tuple]:
     """(period, value, target or None) over the school years that have figures."""
-    svc = service.get()
+    svc = service.get(policy)
     years = [p for p in svc.periods() if pd.parse(p).kind == pd.PeriodKind.SCHOOL_YEAR]
     out = []
     for p in years:
@@ -301,9 +318,15 @@ def reporting_rates(unit: OrgUnit, period: str) -> list[RoundRates]:
     return out
 
 
-def map_points(unit: OrgUnit, period: str, indicator: str, mode: str = MODE_AS_OF) -> list[dict]:
+def map_points(
+    unit: OrgUnit,
+    period: str,
+    indicator: str,
+    mode: str = MODE_AS_OF,
+    policy: Policy = DASHBOARD_POLICY,
+) -> list[dict]:
     """Communes under the unit (in the tree of the mode) with coordinates and the value."""
-    svc = service.get()
+    svc = service.get(policy)
     info = svc.info()[indicator]
     day = tree_day(period, mode)
     communes = [
@@ -324,14 +347,8 @@ def map_points(unit: OrgUnit, period: str, indicator: str, mode: str = MODE_AS_O
                 "lat": c.latitude,
                 "lon": c.longitude,
                 "value": v,
-                "text": format_value(v, info.unit),
+                "text": format_value(v, info.unit, info.decimals),
                 "verdict": check.verdict if check else None,
             }
         )
     return out
-
-
-MODES = [
-    (MODE_AS_OF, service.MODE_LABELS[MODE_AS_OF]),
-    (MODE_CURRENT, service.MODE_LABELS[MODE_CURRENT]),
-]

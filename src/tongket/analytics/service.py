@@ -1,17 +1,14 @@
-"""The process-wide roll-up engine, fed from the database and kept current.
+"""The process-wide roll-up engines, fed from the database and kept current.
 
-Which values count: a value written by a submission counts while that submission is
-*submitted* or *approved*; drafts and returned (or re-opened) reports do not, so a dashboard
-never shows figures a school is still typing or an officer has sent back. Values without a
-submission (historical imports such as the grade-1 intakes behind completion rates) count.
-The collection workflow keeps one row per (element, combo, unit, period) and points it at the
-submission that last wrote it, so this rule is one join.
+What they read is decided in analytics.inputs (which submissions count, the derived school and
+register counts) under the definitions of tongket.core.definitions; there is one engine per
+counting policy (working figures, approved only), each built on first use.
 
 Freshness: `values_changed` (sent on commit after submit/approve/return/reopen) refreshes the
 unit's figures in this process at once (apps.py connects it). Other processes, and writes that
-send no signal, are caught by a cheap watermark check (latest Submission.updated_at, the tree's
-and the catalog's fingerprints) at most every SYNC_SECONDS. `tongket analytics rebuild`
-recomputes everything from the database.
+send no signal, are caught by a cheap watermark check (latest Submission.updated_at, the tree's,
+the catalog's and the register's fingerprints, today's date) at most every SYNC_SECONDS.
+`tongket analytics rebuild` recomputes everything from the database.
 """
 
 from __future__ import annotations
@@ -24,46 +21,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.utils import timezone
 
+from tongket.analytics import inputs
 from tongket.analytics.engine import (
     MODE_AS_OF,
-    MODE_CURRENT,
     MODES,
     BuildStats,
     IndicatorValue,
     RollupEngine,
 )
 from tongket.analytics.translate import Compiled, compile_indicators, engine_rows, unit_triples
+from tongket.core import definitions as d
 from tongket.core import periods as pd
 
 log = logging.getLogger(__name__)
 
 CHECK_PREFIX = "qc_"  # engine indicators that serve data-quality checks, not the catalog
 SYNC_SECONDS = 2.0  # how stale another process's writes may be before this one notices
-COUNTED_STATUSES = ("submitted", "approved")
-MODE_LABELS = {MODE_AS_OF: "Cây đơn vị tại kỳ báo cáo", MODE_CURRENT: "Cây đơn vị hiện nay"}
-
-
-def counted_q(prefix: str = "") -> Q:
-    """DataValue rows that count in the figures (see the module docstring)."""
-    return Q(**{f"{prefix}submission__isnull": True}) | Q(
-        **{f"{prefix}submission__status__in": COUNTED_STATUSES}
-    )
-
-
-def period_day(code: str) -> dt.date:
-    """The day whose tree a period's figures roll up by ("the tree as of the period").
-
-    School years and their semesters use 30/9 of the first year, the start-of-year
-    statistical date (the 1/7/2025 reform fell between school years, so any day inside the
-    year picks the same tree); other periods use their last day.
-    """
-    p = pd.parse(code)
-    if p.kind in (pd.PeriodKind.SCHOOL_YEAR, pd.PeriodKind.SEMESTER):
-        return dt.date(p.school_year.start.year, 9, 30)
-    return p.end
 
 
 def shift_period(code: str, years: int) -> str | None:
@@ -101,22 +77,33 @@ def compiled_catalog() -> Compiled:
     from tongket.catalog.models import Indicator
 
     rows = Indicator.objects.order_by("id").values(
-        "code", "name_vi", "name_en", "numerator", "denominator", "factor", "unit", "direction"
+        "code",
+        "name_vi",
+        "name_en",
+        "numerator",
+        "denominator",
+        "factor",
+        "unit",
+        "direction",
+        "decimals",
     )
     return compile_indicators([*rows, *CHECK_INDICATORS])
 
 
-def _counted_values(compiled: Compiled, **filters):
-    from tongket.collection.models import DataValue
-
+def _counted_values(compiled: Compiled, policy: d.Policy, **filters):
     if not compiled.reads:
         return []
-    return (
-        DataValue.objects.filter(counted_q(), **filters)
-        .filter(element__code__in=sorted(compiled.elements), combo__in=sorted(compiled.all_combos))
-        .values_list("element__code", "combo", "unit_id", "period", "value")
-        .iterator(chunk_size=5000)
-    )
+    return inputs.counted_values(compiled.elements, compiled.all_combos, policy, **filters)
+
+
+def _values_of(compiled: Compiled, policy: d.Policy, unit_id: int, period: str, today: dt.date):
+    """(element, combo, value) of one unit in one period: counted and derived."""
+    own = [
+        (e, c, v)
+        for e, c, _, _, v in _counted_values(compiled, policy, unit_id=unit_id, period=period)
+    ]
+    derived = inputs.derived_values([period], today, [unit_id], compiled.elements)
+    return own + [(e, c, v) for e, c, _, _, v in derived]
 
 
 @dataclass
@@ -179,8 +166,8 @@ def tree_for(seed: Iterable[int]) -> Tree:
     return Tree(edges, successors, units)
 
 
-# (unit tree, catalog): each a tuple of aggregates, compared for equality only
-Fingerprints = tuple[tuple[object, ...], tuple[object, ...]]
+# (unit tree, catalog, schools and register, today): compared for equality only
+Fingerprints = tuple[tuple[object, ...], tuple[object, ...], tuple[object, ...], dt.date]
 
 
 def _fingerprints() -> Fingerprints:
@@ -195,7 +182,7 @@ def _fingerprints() -> Fingerprints:
         tuple(Indicator.objects.aggregate(n=Count("id"), m=Max("id")).values()),
         PackVersion.objects.aggregate(m=Max("loaded_at"))["m"],
     )
-    return tree, catalog
+    return tree, catalog, inputs.derived_fingerprint(), timezone.localdate()
 
 
 def _watermark() -> dt.datetime | None:
@@ -208,10 +195,12 @@ def _watermark() -> dt.datetime | None:
 
 
 class Analytics:
-    """One engine per process, built on first use. Every engine call holds the lock: the
-    engine mutates numpy arrays in place and the web server answers on several threads."""
+    """One engine per process and counting policy, built on first use. Every engine call holds
+    the lock: the engine mutates numpy arrays in place and the web server answers on several
+    threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, policy: d.Policy = d.DASHBOARD_POLICY) -> None:
+        self.policy = d.Policy(policy)
         self._lock = threading.RLock()
         self.engine: RollupEngine | None = None
         self.compiled: Compiled | None = None
@@ -225,28 +214,29 @@ class Analytics:
     # -- building ------------------------------------------------------------------------
     def rebuild(self) -> BuildStats:
         """Full rebuild from the database."""
-        from tongket.collection.models import DataValue, ReportingRound
+        from tongket.collection.models import ReportingRound
 
         with self._lock:
             t0 = time.perf_counter()
             watermark, prints = _watermark(), _fingerprints()  # before reading: never miss
             compiled = compiled_catalog()
-            raw = list(_counted_values(compiled))
-            value_periods = set(
-                DataValue.objects.filter(counted_q()).values_list("period", flat=True).distinct()
-            )
+            raw = list(_counted_values(compiled, self.policy))
+            value_periods = inputs.counted_periods(self.policy)
             self.round_periods = sorted(
                 set(ReportingRound.objects.values_list("period", flat=True).distinct()),
                 key=period_sort_key,
             )
             known = {p for p in value_periods | set(self.round_periods) if _parsable(p)}
+            raw += inputs.derived_values(
+                sorted(known, key=period_sort_key), prints[3], elements=compiled.elements
+            )
             rows = engine_rows(compiled, raw, shift_period, known)
             tree = tree_for({u for _, _, u, _, _ in raw})
             engine = RollupEngine(
                 compiled.indicators,
                 edges=tree.edges,
                 successors=tree.successors,
-                periods={p: period_day(p) for p in known},
+                periods={p: d.reference_date(p) for p in known},
                 combos=compiled.combos,
                 current_date=timezone.localdate(),
                 threads=2,
@@ -300,12 +290,11 @@ class Analytics:
                 return
             prints = _fingerprints()
             assert self._fingerprints is not None  # set together with the engine
-            if prints[1] != self._fingerprints[1]:  # the catalog changed: new terms
+            if prints != self._fingerprints:
+                # new terms (catalog), another tree, schools or certificates (derived values),
+                # or a new day (the register date of the current period): read everything
                 self.rebuild()
                 return
-            if prints[0] != self._fingerprints[0]:
-                self._set_tree(self.units)
-                self._fingerprints = prints
             if self._watermark is None:
                 changed = Submission.objects.all()
             else:
@@ -347,18 +336,14 @@ class Analytics:
 
     def _triples(self, unit_id: int, period: str) -> list[tuple[str, int, float]]:
         compiled = self.compiled
-        assert compiled is not None
-        own = [
-            (e, c, v) for e, c, _, _, v in _counted_values(compiled, unit_id=unit_id, period=period)
-        ]
+        assert compiled is not None and self._fingerprints is not None
+        today = self._fingerprints[3]
+        own = _values_of(compiled, self.policy, unit_id, period, today)
         earlier = {}
         for o in compiled.offsets:
             src = shift_period(period, o)
             if src is not None:
-                earlier[o] = [
-                    (e, c, v)
-                    for e, c, _, _, v in _counted_values(compiled, unit_id=unit_id, period=src)
-                ]
+                earlier[o] = _values_of(compiled, self.policy, unit_id, src, today)
         return unit_triples(compiled, own, earlier)
 
     # -- reading -------------------------------------------------------------------------
@@ -436,28 +421,36 @@ def _in_index(eng: RollupEngine, unit_id: int) -> bool:
     return i < len(eng.index) and int(eng.index[i]) == unit_id
 
 
-_service = Analytics()
+_services: dict[d.Policy, Analytics] = {}
+_services_lock = threading.Lock()
 
 
-def get() -> Analytics:
-    return _service
+def get(policy: d.Policy | str = d.DASHBOARD_POLICY) -> Analytics:
+    """The engine of a counting policy (working figures unless told otherwise)."""
+    key = d.Policy(policy)
+    with _services_lock:
+        if key not in _services:
+            _services[key] = Analytics(key)
+        return _services[key]
 
 
 def reset() -> None:
-    """Forget the engine (tests; the next use rebuilds from the database)."""
-    global _service
-    if _service.engine is not None:
-        _service.engine.close()
-    _service = Analytics()
+    """Forget the engines (tests; the next use rebuilds from the database)."""
+    with _services_lock:
+        for svc in _services.values():
+            if svc.engine is not None:
+                svc.engine.close()
+        _services.clear()
 
 
 def on_values_changed(sender, unit_id: int, period: str, status: str = "", **kwargs) -> None:
     """Receiver of collection.signals.values_changed (connected in apps.py)."""
-    try:
-        _service.refresh(int(unit_id), str(period))
-    except Exception:  # the write already committed; a stale figure must not fail the request
-        log.exception("analytics refresh failed for unit %s period %s", unit_id, period)
-        with _service._lock:  # start again from the database on next use
-            if _service.engine is not None:
-                _service.engine.close()
-            _service.engine = None
+    for svc in list(_services.values()):
+        try:
+            svc.refresh(int(unit_id), str(period))
+        except Exception:  # the write already committed; a stale figure must not fail it
+            log.exception("analytics refresh failed for unit %s period %s", unit_id, period)
+            with svc._lock:  # start again from the database on next use
+                if svc.engine is not None:
+                    svc.engine.close()
+                svc.engine = None

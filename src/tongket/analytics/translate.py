@@ -32,6 +32,7 @@ from itertools import product
 from typing import cast
 
 from tongket.analytics.engine import Indicator
+from tongket.core import definitions
 from tongket.core import expr as cx
 
 # The engine's pseudo-category option: any NAME token works; "y" reads as "selected".
@@ -53,6 +54,7 @@ class IndicatorInfo:
     numerator: str
     denominator: str | None
     source: str = ""
+    decimals: int = 1  # shown with, on every surface (core.definitions)
 
     @property
     def higher_is_better(self) -> bool:
@@ -208,6 +210,13 @@ def compile_indicators(rows: Iterable[Mapping]) -> Compiled:
             numerator=str(row["numerator"]),
             denominator=row.get("denominator") or None,
             source=str(row.get("source") or ""),
+            decimals=(
+                int(row["decimals"])
+                if row.get("decimals") is not None
+                else definitions.decimals_of(
+                    str(row.get("unit") or ("percent" if den else "count"))
+                )
+            ),
         )
     combo_ids = {c: i + 1 for i, c in enumerate(sorted(combo_filters))}
     catalog = [

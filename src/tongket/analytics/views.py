@@ -23,7 +23,16 @@ from tongket.analytics.engine import MODE_AS_OF, MODES
 from tongket.analytics.fmt import format_value
 from tongket.analytics.models import Target
 from tongket.catalog.models import Indicator
+from tongket.core import definitions
 from tongket.core import periods as pd
+from tongket.core.definitions import (
+    DASHBOARD_POLICY,
+    MODE_LABELS,
+    POLICY_LABELS,
+    DefinitionError,
+    Policy,
+    parse_policy,
+)
 from tongket.core.scope import can_read_unit, is_admin, profile_of, require_read
 from tongket.core.vntext import format_number, format_percent
 from tongket.units import queries as uq
@@ -42,6 +51,7 @@ class Ctx:
     day: dt.date
     periods: list[str]
     info: dict
+    policy: Policy = DASHBOARD_POLICY
 
     def query(self, **over) -> str:
         params = {
@@ -49,6 +59,7 @@ class Ctx:
             "period": self.period,
             "mode": self.mode,
             "indicator": self.indicator,
+            "policy": self.policy.value,
             **over,
         }
         return urlencode(params)
@@ -80,7 +91,11 @@ def default_period(periods: list[str]) -> str | None:
 
 def context(request: HttpRequest) -> Ctx:
     """Unit, period, mode and indicator from the query string, checked against scope."""
-    svc = service.get()
+    try:
+        policy = parse_policy(request.GET.get("policy"))
+    except DefinitionError:
+        policy = DASHBOARD_POLICY
+    svc = service.get(policy)
     periods = svc.periods()
     info = svc.info()
     period = request.GET.get("period") or default_period(periods)
@@ -103,7 +118,7 @@ def context(request: HttpRequest) -> Ctx:
         unit = home_unit(request.user)
     day = queries.tree_day(period, mode)
     require_read(request.user, unit.pk, day)
-    return Ctx(unit, period, mode, indicator, day, periods, info)
+    return Ctx(unit, period, mode, indicator, day, periods, info, policy)
 
 
 def crumbs(request: HttpRequest, ctx: Ctx) -> list[OrgUnit]:
@@ -117,10 +132,10 @@ def crumbs(request: HttpRequest, ctx: Ctx) -> list[OrgUnit]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     ctx = context(request)
     info = ctx.info[ctx.indicator]
-    plan = queries.plan_rows(ctx.unit, ctx.period, ctx.mode)
-    kids = queries.children_rows(ctx.unit, ctx.period, ctx.indicator, ctx.mode)
-    trend = queries.trend_rows(ctx.unit, ctx.indicator, ctx.mode)
-    points = queries.map_points(ctx.unit, ctx.period, ctx.indicator, ctx.mode)
+    plan = queries.plan_rows(ctx.unit, ctx.period, ctx.mode, policy=ctx.policy)
+    kids = queries.children_rows(ctx.unit, ctx.period, ctx.indicator, ctx.mode, policy=ctx.policy)
+    trend = queries.trend_rows(ctx.unit, ctx.indicator, ctx.mode, policy=ctx.policy)
+    points = queries.map_points(ctx.unit, ctx.period, ctx.indicator, ctx.mode, policy=ctx.policy)
     for p in points:
         p["href"] = "?" + ctx.query(unit=p["unit"].pk)
     show_map = ctx.unit.kind in (UnitKind.NATION, UnitKind.PROVINCE, UnitKind.DISTRICT) and points
@@ -142,7 +157,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "period_label": pd.parse(ctx.period).label_vi,
             "info": info,
             "indicators": list(ctx.info.values()),
-            "modes": queries.MODES,
+            "modes": list(MODE_LABELS.items()),
+            "policies": list(POLICY_LABELS.items()),
             "crumbs": crumbs(request, ctx),
             "plan": plan,
             "verdicts": verdicts,
@@ -191,7 +207,8 @@ def quality_view(request: HttpRequest) -> HttpResponse:
             "unapproved": unapproved,
             "previous": service.shift_period(ctx.period, -1),
             "q": ctx.query(),
-            "modes": queries.MODES,
+            "modes": list(MODE_LABELS.items()),
+            "policies": list(POLICY_LABELS.items()),
             "indicators": list(ctx.info.values()),
         },
     )
@@ -209,11 +226,11 @@ def _xlsx(name: str, data: bytes) -> HttpResponse:
 @login_required
 def export_table(request: HttpRequest, table: str) -> HttpResponse:
     ctx = context(request)  # the scope check happens here, before any figure is read
-    mode_label = service.MODE_LABELS[ctx.mode]
+    mode_label = definitions.MODE_LABELS[ctx.mode]
     subtitle = f"{ctx.unit.name} · {ctx.period} · {mode_label}"
     slug = f"{ctx.unit.code}_{ctx.period}".replace(" ", "_")
     if table == "plan":
-        rows = queries.plan_rows(ctx.unit, ctx.period, ctx.mode)
+        rows = queries.plan_rows(ctx.unit, ctx.period, ctx.mode, policy=ctx.policy)
         data = export.workbook(
             "Kết quả so với chỉ tiêu",
             subtitle,
@@ -249,7 +266,9 @@ def export_table(request: HttpRequest, table: str) -> HttpResponse:
         return _xlsx(f"chi_tieu_{slug}.xlsx", data)
     if table == "children":
         info = ctx.info[ctx.indicator]
-        rows = queries.children_rows(ctx.unit, ctx.period, ctx.indicator, ctx.mode)
+        rows = queries.children_rows(
+            ctx.unit, ctx.period, ctx.indicator, ctx.mode, policy=ctx.policy
+        )
         fmt = export.number_format(info.unit)
         data = export.workbook(
             info.name_vi[:31],

@@ -73,6 +73,7 @@ def load_pack(root: Path | str | None = None) -> tuple[Pack, bool]:
                 "unit": i.unit,
                 "direction": i.direction,
                 "source": i.source,
+                "decimals": i.decimals,
             },
         )
     for r in pack.rules.values():

@@ -81,6 +81,8 @@ class Indicator(models.Model):
     unit = models.CharField(max_length=10, default="percent")
     direction = models.CharField(max_length=5, default="up")
     source = models.TextField(blank=True)
+    # decimals it is shown with on every surface; null: the unit's (core.definitions.DECIMALS)
+    decimals = models.PositiveSmallIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name_vi

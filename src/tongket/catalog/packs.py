@@ -21,6 +21,7 @@ from tongket.core import expr
 
 VALUE_TYPES = {"count", "percent", "money", "boolean"}
 AGGREGATIONS = {"sum", "max", "none"}
+DERIVED_SOURCES = {"", "tree", "register"}  # see Element.derived
 SEVERITIES = {"error", "warning"}
 OPERATORS = {"<=", "<", ">=", ">", "==", "!="}
 PERIOD_KINDS = {"school_year", "semester", "quarter", "month", "year"}
@@ -75,6 +76,9 @@ class Element:
     aggregation: str
     dims: tuple[str, ...]
     source: str
+    # "" for an element typed into forms; "tree" or "register" for one the system derives
+    # (how a school counts, national-standard schools: tongket.core.definitions)
+    derived: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ class Indicator:
     unit: str
     direction: str
     source: str
+    decimals: int | None = None  # shown with; None: the unit's (core.definitions.DECIMALS)
 
 
 @dataclass(frozen=True)
@@ -303,6 +308,9 @@ def _check_elements(c: _Checker, pack: Pack) -> None:
                 c.err(rel, e, f"'{code}': chiều phân tổ '{dim}' không có trong dimensions.yaml")
         for lang in ("name_vi", "name_en"):
             c.need(rel, e, lang)
+        derived = str(e.get("derived") or "")
+        if derived not in DERIVED_SOURCES:
+            c.err(rel, e, f"'{code}': derived phải là một trong {sorted(DERIVED_SOURCES)}")
         pack.elements[code] = Element(
             code,
             str(e.get("name_vi", "")),
@@ -311,6 +319,7 @@ def _check_elements(c: _Checker, pack: Pack) -> None:
             str(e.get("aggregation")),
             tuple(dims),
             str(e.get("source", "")),
+            derived,
         )
 
 
@@ -405,6 +414,9 @@ def _expand_form(
                 element = r["element"]
                 if element not in pack.elements:
                     c.err(rel, row, f"chỉ tiêu '{element}' không có trong elements.yaml")
+                    continue
+                if pack.elements[element].derived:
+                    c.err(rel, row, f"chỉ tiêu '{element}' do hệ thống tính, không nhập trên biểu")
                     continue
                 row_combo = _parse_combo(c, rel, row, r.get("combo", ""), pack, element)
                 if row_combo is None:
@@ -519,6 +531,10 @@ def _check_indicators(c: _Checker, pack: Pack) -> None:
             factor = 1.0
         if i.get("direction", "up") not in {"up", "down", "none"}:
             c.err(rel, i, f"'{i['code']}': direction phải là up, down hoặc none")
+        decimals = i.get("decimals")
+        if decimals is not None and (not isinstance(decimals, int) or not 0 <= decimals <= 4):
+            c.err(rel, i, f"'{i['code']}': decimals phải là số nguyên từ 0 đến 4")
+            decimals = None
         pack.indicators[i["code"]] = Indicator(
             i["code"],
             str(i.get("name_vi", "")),
@@ -529,6 +545,7 @@ def _check_indicators(c: _Checker, pack: Pack) -> None:
             str(i.get("unit", "percent")),
             str(i.get("direction", "up")),
             str(i.get("source", "")),
+            decimals,
         )
 
 

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from tongket.collection.models import DataValue
+from tongket.core.definitions import survey_date
 from tongket.core.models import Role
 from tongket.core.scope import is_admin, profile_of, require_write
 from tongket.core.vntext import format_date
@@ -51,10 +52,6 @@ class NormsError(Exception):
 # --------------------------------------------------------------------------- PCGD–XMC
 
 
-def reference_date(year: int) -> dt.date:
-    return dt.date(year, 9, 30)
-
-
 def require_pcgd_upload(user, province: OrgUnit, year: int) -> None:
     """Only a provincial officer of that province (or an administrator) stores PCGD results."""
     if user is None or is_admin(user):
@@ -64,7 +61,7 @@ def require_pcgd_upload(user, province: OrgUnit, year: int) -> None:
         raise PermissionDenied(
             "Chỉ chuyên viên Sở GD&ĐT của tỉnh mới tải lên được kết quả điều tra PCGD–XMC."
         )
-    require_write(user, province.pk, reference_date(year))
+    require_write(user, province.pk, survey_date(year))
 
 
 _SURVEY_ERRORS = [  # calc.pcgd messages (English, for the CLI) -> what a person should read
@@ -160,7 +157,7 @@ def evaluate_files(province: OrgUnit, year: int, survey: Path, communes: Path, n
     """Run calc.pcgd.evaluate with the province's tree; NormsError for anything unreadable."""
     from tongket.norms.calc.pcgd import SurveyError, evaluate, read_communes
 
-    ref = reference_date(year)
+    ref = survey_date(year)
     known, district = _province_communes(province, ref)
     try:
         listed, _, _ = read_communes(communes)
@@ -277,7 +274,7 @@ def run_pcgd_demo(province: OrgUnit, year: int, people: int = 300, seed: int = 1
     """`tongket pcgd demo`: a synthetic survey of the province's communes, evaluated and stored."""
     from tongket.norms.calc.pcgd import generate_survey, write_communes
 
-    ref = reference_date(year)
+    ref = survey_date(year)
     known, _ = _province_communes(province, ref)
     if not known:
         raise NormsError(f"{province.name} không có xã/phường nào vào ngày {format_date(ref)}.")

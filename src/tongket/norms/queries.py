@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tongket.core.vntext import format_date, format_number, format_percent
@@ -302,15 +303,40 @@ class CertificateCount:
         return self.rate_text(CertificateKind.ACCREDITATION)
 
 
+def best_levels(certs: Iterable[SchoolCertificate], on: dt.date) -> dict[str, int]:
+    """The register's one rule: kind -> the highest level of a certificate valid on ``on``."""
+    best: dict[str, int] = {}
+    for c in certs:
+        if c.valid_on(on):
+            best[c.kind] = max(best.get(c.kind, 0), c.level)
+    return best
+
+
+def valid_levels(
+    school_ids: list[int], on: dt.date, kind: str = CertificateKind.NATIONAL_STANDARD
+) -> dict[int, int]:
+    """{school: highest level of a certificate of ``kind`` valid on ``on``} (schools without
+    one are absent): what the analytics engine counts as national-standard schools."""
+    by_school: dict[int, list[SchoolCertificate]] = defaultdict(list)
+    for i in range(0, len(school_ids), 900):
+        qs = SchoolCertificate.objects.filter(
+            school_id__in=school_ids[i : i + 900], kind=kind, decision_date__lte=on, expires__gte=on
+        )
+        for c in qs:
+            by_school[c.school_id].append(c)
+    out = {}
+    for sid, certs in by_school.items():
+        best = best_levels(certs, on)
+        if kind in best:
+            out[sid] = best[kind]
+    return out
+
+
 def _count(unit: OrgUnit, school_ids: list[int], certs_by_school, on) -> CertificateCount:
     valid: dict[str, int] = defaultdict(int)
     by_level: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for sid in school_ids:
-        best: dict[str, int] = {}
-        for c in certs_by_school.get(sid, ()):
-            if c.valid_on(on):
-                best[c.kind] = max(best.get(c.kind, 0), c.level)
-        for kind, lv in best.items():
+        for kind, lv in best_levels(certs_by_school.get(sid, ()), on).items():
             valid[kind] += 1
             by_level[kind][lv] += 1
     return CertificateCount(
@@ -319,20 +345,22 @@ def _count(unit: OrgUnit, school_ids: list[int], certs_by_school, on) -> Certifi
 
 
 def certificate_counts(
-    unit: OrgUnit, on: dt.date
+    unit: OrgUnit, on: dt.date, tree_on: dt.date | None = None
 ) -> tuple[CertificateCount, list[CertificateCount]]:
-    """Schools with a valid certificate on ``on`` over all schools, for the unit and each child."""
-    ids = _school_ids(unit, on)
+    """Schools with a valid certificate on ``on`` over all schools (of the tree of ``tree_on``,
+    by default the same day), for the unit and each child."""
+    tree_on = tree_on or on
+    ids = _school_ids(unit, tree_on)
     certs_by_school: dict[int, list[SchoolCertificate]] = defaultdict(list)
     for c in SchoolCertificate.objects.filter(school_id__in=ids, decision_date__lte=on):
         certs_by_school[c.school_id].append(c)
     whole = _count(unit, ids, certs_by_school, on)
     children = []
     if unit.kind != UnitKind.SCHOOL:
-        for child in uq.children(unit, on):
+        for child in uq.children(unit, tree_on):
             if child.kind == UnitKind.SCHOOL:
                 continue
-            sub = [i for i in _school_ids(child, on) if i in set(ids)]
+            sub = [i for i in _school_ids(child, tree_on) if i in set(ids)]
             children.append(_count(child, sub, certs_by_school, on))
     return whole, children
 
@@ -343,16 +371,26 @@ def certificate_rate(unit: OrgUnit, on: dt.date, kind: str = CertificateKind.NAT
     return whole.valid.get(kind, 0), whole.schools
 
 
-def register_sentences(unit: OrgUnit, on: dt.date) -> list[str]:
-    """ "Đến 30/9/2025, 120/369 trường (32,5%) đạt chuẩn quốc gia; ..." for the review report."""
-    whole, _ = certificate_counts(unit, on)
+REGISTER_LABELS: dict[str, str] = {
+    CertificateKind.NATIONAL_STANDARD: "đạt chuẩn quốc gia",
+    CertificateKind.ACCREDITATION: "đạt kiểm định chất lượng giáo dục",
+}
+
+
+def register_sentences(
+    unit: OrgUnit,
+    on: dt.date,
+    tree_on: dt.date | None = None,
+    kinds: tuple[str, ...] = tuple(REGISTER_LABELS),
+) -> list[str]:
+    """ "Đến 30/9/2025, 120/369 trường (32,5%) đạt chuẩn quốc gia; ..." for the review report
+    (the schools of the tree of ``tree_on``, certificates valid on ``on``)."""
+    whole, _ = certificate_counts(unit, on, tree_on)
     if not whole.schools:
         return []
     parts = []
-    for kind, label in (
-        (CertificateKind.NATIONAL_STANDARD, "đạt chuẩn quốc gia"),
-        (CertificateKind.ACCREDITATION, "đạt kiểm định chất lượng giáo dục"),
-    ):
+    for kind in kinds:
+        label = REGISTER_LABELS[kind]
         n = whole.valid.get(kind, 0)
         parts.append(
             f"{format_number(n)}/{format_number(whole.schools)} trường "

@@ -24,8 +24,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from tongket.analytics.inputs import counted_q
 from tongket.collection.models import DataValue, ReportingRound
-from tongket.core import periods
+from tongket.core.definitions import (
+    DASHBOARD_POLICY,
+    MODE_AS_OF,
+    Policy,
+    parse_mode,
+    reference_date,
+)
 from tongket.core.vntext import format_date, format_number
 from tongket.norms.calc import staffing as calc
 from tongket.norms.calc.packs import load_staffing
@@ -95,7 +102,6 @@ EXTRA_LABELS = {
     "khac": "Môn khác (HĐTN-HN, GD địa phương, ...)",
     "mon_lua_chon": "Các môn lựa chọn",
 }
-MODES = {"period": "Cây đơn vị tại kỳ báo cáo", "today": "Cây đơn vị hiện nay"}
 
 
 def labels_pack():
@@ -109,19 +115,6 @@ def subject_label(key: str) -> str:
 
 
 # --------------------------------------------------------------------------- periods
-
-
-def period_date(period_code: str) -> dt.date:
-    """The date the norms are taken on: the cut-off of the period's start-of-year round."""
-    rnd = (
-        ReportingRound.objects.filter(period=period_code, form__round="start_of_year")
-        .order_by("as_of")
-        .first()
-    )
-    if rnd is not None:
-        return rnd.as_of
-    p = periods.parse(period_code)
-    return dt.date(p.start.year, 9, 30)
 
 
 def known_periods() -> list[str]:
@@ -145,7 +138,7 @@ def _dims(combo: str) -> dict[str, str]:
     return dict(part.split("=", 1) for part in combo.split(";") if "=" in part)
 
 
-def _load_values(school_ids: Iterable[int], period: str) -> dict[int, dict]:
+def _load_values(school_ids: Iterable[int], period: str, policy: Policy) -> dict[int, dict]:
     """{school: {level: {element: {frozenset(dims other than level): value}}}}; cells split by
     sex, ethnicity, disability or qualification are left out (the totals are enough)."""
     out: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: defaultdict(dict)))
@@ -155,7 +148,7 @@ def _load_values(school_ids: Iterable[int], period: str) -> dict[int, dict]:
             DataValue.objects.filter(
                 unit_id__in=ids[i : i + 500], period=period, element__code__in=ELEMENTS
             )
-            .exclude(submission__status="draft")
+            .filter(counted_q(policy))
             .values_list("unit_id", "element__code", "combo", "value")
         )
         for unit_id, element, combo, value in rows:
@@ -309,13 +302,16 @@ def _split_preschool(levels: list[calc.LevelInput], school: calc.SchoolInput, on
 
 
 def build_inputs(
-    units: Iterable[OrgUnit], period: str, on: dt.date | None = None
+    units: Iterable[OrgUnit],
+    period: str,
+    on: dt.date | None = None,
+    policy: Policy = DASHBOARD_POLICY,
 ) -> dict[int, SchoolData]:
-    """Calculator inputs for each school unit from its values of ``period``."""
+    """Calculator inputs for each school unit from its counted values of ``period``."""
     units = list(units)
-    on = on or period_date(period)
+    on = on or reference_date(period)
     profiles = {s.unit_id: s for s in School.objects.filter(unit__in=units)}
-    values = _load_values([u.pk for u in units], period)
+    values = _load_values([u.pk for u in units], period, policy)
     out: dict[int, SchoolData] = {}
     for unit in units:
         school = profiles.get(unit.pk)
@@ -394,10 +390,12 @@ class SchoolStaffing:
         ]
 
 
-def compute_schools(units: Iterable[OrgUnit], period: str) -> dict[int, SchoolStaffing]:
-    on = period_date(period)
+def compute_schools(
+    units: Iterable[OrgUnit], period: str, policy: Policy = DASHBOARD_POLICY
+) -> dict[int, SchoolStaffing]:
+    on = reference_date(period)
     out = {}
-    for pk, data in build_inputs(units, period, on).items():
+    for pk, data in build_inputs(units, period, on, policy).items():
         if data.input is None:
             out[pk] = SchoolStaffing(data.unit, None, data, "Chưa có số liệu lớp học kỳ này.")
             continue
@@ -487,32 +485,18 @@ class StaffingReport:
         return out
 
 
-def resolve_mode(unit: OrgUnit, on: dt.date, mode: str) -> tuple[str, dt.date, str]:
-    """The mode actually used and its tree date; a unit absent from the asked tree switches."""
-    mode = "today" if mode == "today" else "period"
-    today = uq.today()
-    want = today if mode == "today" else on
-    if unit.active_on(want):
-        return mode, want, ""
-    other = "period" if mode == "today" else "today"
-    other_day = on if other == "period" else today
-    if unit.active_on(other_day):
-        why = "không còn trong cây hiện nay" if mode == "today" else "chưa có vào ngày này"
-        return (
-            other,
-            other_day,
-            (f"{unit.name} {why} ({format_date(want)}): số liệu tính theo {MODES[other].lower()}."),
-        )
-    return mode, want, ""
-
-
-def compute_staffing(unit: OrgUnit, period: str, mode: str = "period") -> StaffingReport:
+def compute_staffing(
+    unit: OrgUnit, period: str, mode: str = MODE_AS_OF, policy: Policy = DASHBOARD_POLICY
+) -> StaffingReport:
     """Teachers required, actual and thiếu/thừa for the schools under ``unit`` in ``period``,
     with one group per child unit (drill-down) in the chosen tree."""
-    on = period_date(period)
-    mode, day, note = resolve_mode(unit, on, mode)
+    on = reference_date(period)
+    try:
+        mode, day, note = uq.resolve_mode(unit, period, mode)
+    except uq.NotInTree:
+        mode, day, note = parse_mode(mode), uq.mode_day(period, mode), ""
     school_units = list(uq.schools_under(unit, day).order_by("name"))
-    results = compute_schools(school_units, period)
+    results = compute_schools(school_units, period, policy)
     schools = [results[u.pk] for u in school_units if u.pk in results]
     children = [c for c in uq.children(unit, day) if c.kind != UnitKind.SCHOOL]
     parent_of: dict[int, int] = {}
@@ -533,7 +517,9 @@ def compute_staffing(unit: OrgUnit, period: str, mode: str = "period") -> Staffi
     return StaffingReport(unit, period, on, mode, day, _group(unit, schools), groups, note)
 
 
-def staffing_sentences(unit: OrgUnit, period: str, mode: str = "period") -> list[str]:
+def staffing_sentences(
+    unit: OrgUnit, period: str, mode: str = MODE_AS_OF, policy: Policy = DASHBOARD_POLICY
+) -> list[str]:
     """Sentences for the review report, e.g.
     ["Mầm non và Tiểu học thiếu 255 giáo viên, THCS thừa 85 giáo viên.",
      "Tiểu học thiếu 120 giáo viên, trong đó Tiếng Anh 45, Tin học và Công nghệ 30."]
@@ -542,7 +528,7 @@ def staffing_sentences(unit: OrgUnit, period: str, mode: str = "period") -> list
     counted subject by subject and school by school (a surplus elsewhere does not fill them).
     Empty when no school under the unit reported the start-of-year form of the period.
     """
-    return report_sentences(compute_staffing(unit, period, mode))
+    return report_sentences(compute_staffing(unit, period, mode, policy))
 
 
 def report_sentences(report: StaffingReport) -> list[str]:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tongket.core import periods
+from tongket.core.definitions import MODE_LABELS, DefinitionError, survey_date
 from tongket.core.models import Role
 from tongket.core.scope import can_read_unit, can_write_unit, is_admin, profile_of, require_read
 from tongket.core.vntext import format_date, parse_date
@@ -66,9 +67,10 @@ def staffing(request: HttpRequest) -> HttpResponse:
         periods.parse(period)
     except periods.PeriodError:
         raise Http404 from None
-    mode, day, _ = service.resolve_mode(
-        unit, service.period_date(period), request.GET.get("mode", "period")
-    )
+    try:
+        mode, day, _ = uq.resolve_mode(unit, period, request.GET.get("mode", ""))
+    except (uq.NotInTree, DefinitionError):
+        raise Http404 from None
     require_read(request.user, unit.pk, day)
     report = service.compute_staffing(unit, period, mode)
     crumbs = [a for a in uq.ancestors(unit, day) if can_read_unit(request.user, a.pk, day)]
@@ -81,7 +83,7 @@ def staffing(request: HttpRequest) -> HttpResponse:
         "report": report,
         "period": period,
         "periods": known,
-        "modes": service.MODES,
+        "modes": MODE_LABELS,
         "crumbs": crumbs,
         "levels": [
             (calc.LEVEL_LABELS[lv], t, explain.get(lv, [])) for lv, t in report.whole.totals.items()
@@ -135,7 +137,7 @@ def _can_upload(user, province: OrgUnit, year: int) -> bool:
 
 def _pcgd_scope(user, province: OrgUnit, year: int) -> list[int] | None:
     """None: the whole province is readable; else the commune ids the user may see."""
-    ref = actions.reference_date(year)
+    ref = survey_date(year)
     if can_read_unit(user, province.pk, uq.today()) or can_read_unit(user, province.pk, ref):
         return None
     prof = profile_of(user)

@@ -20,6 +20,7 @@ from tongket.analytics import service
 from tongket.analytics.engine import MODE_AS_OF, MODE_CURRENT
 from tongket.analytics.models import Target as TargetRow
 from tongket.analytics.queries import reporting_rates, targets_for
+from tongket.core import definitions
 from tongket.core import periods as pd
 from tongket.core.vntext import fold, format_date
 from tongket.reports import specs as sp
@@ -52,6 +53,12 @@ from tongket.units.models import OrgUnit
 from tongket.units.models import UnitKind as OrgKind
 
 LEADING = 3  # leading child units named per indicator
+LEVEL_SCHOOLS = {
+    "schools_mn": "mầm non",
+    "schools_th": "tiểu học",
+    "schools_thcs": "THCS",
+    "schools_thpt": "THPT",
+}
 BEHIND = 5  # units named as behind per indicator
 OUTLIERS = 5
 JUMPS = 3
@@ -102,6 +109,7 @@ class Narrative:
     sign_name: str = ""
     recipients: str = ""
     limitations: str = ""
+    policy: str = definitions.REPORT_POLICY.value  # which submissions count (core.definitions)
 
 
 def lines(text: str) -> list[str]:
@@ -120,26 +128,11 @@ def school_year_of(period: str) -> pd.Period:
 
 
 def resolve_mode(unit: OrgUnit, period: str, mode: str) -> tuple[str, dt.date, str]:
-    """The tree mode actually used and its day; a unit absent from the asked tree switches."""
-    as_of_day, today = service.period_day(period), timezone.localdate()
-    want = as_of_day if mode == MODE_AS_OF else today
-    if unit.active_on(want):
-        return mode, want, ""
-    other = MODE_CURRENT if mode == MODE_AS_OF else MODE_AS_OF
-    other_day = today if other == MODE_CURRENT else as_of_day
-    if unit.active_on(other_day):
-        why = (
-            "chưa có vào ngày"
-            if mode == MODE_AS_OF
-            else "không còn trong cây đơn vị hiện nay, ngày"
-        )
-        label = service.MODE_LABELS[other].lower()
-        return (
-            other,
-            other_day,
-            f"{unit.name} {why} {format_date(want)}: số liệu tổng hợp theo {label}.",
-        )
-    raise ReportError(f"{unit.name} không có trong cây đơn vị của kỳ {period}.")
+    """units.queries.resolve_mode, refused as a ReportError."""
+    try:
+        return uq.resolve_mode(unit, period, mode)
+    except (uq.NotInTree, definitions.DefinitionError) as exc:
+        raise ReportError(str(exc)) from exc
 
 
 def province_of(unit: OrgUnit, day: dt.date) -> OrgUnit | None:
@@ -239,7 +232,11 @@ class _Builder:
         self.mode, self.day, note = resolve_mode(unit, self.P, mode)
         self.notes = [note] if note else []
         self.sources: dict[str, Source] = {}
-        self.svc = service.get()
+        try:
+            self.policy = definitions.parse_policy(narrative.policy, definitions.REPORT_POLICY)
+        except definitions.DefinitionError as exc:
+            raise ReportError(str(exc)) from exc
+        self.svc = service.get(self.policy)
         self.info = self.svc.info(include_checks=True)
         self.specs = [s for s in sp.specs_for(kind) if s.source == "sums" or s.code in self.info]
         self.children = [c for c in uq.children(unit, self.day)]
@@ -257,15 +254,21 @@ class _Builder:
         self.now = self.svc.values(ids, self.P, self.mode, eng)
         self.before = self.svc.values([self.unit.pk], self.prev, self.mode, eng)
         sums = [s for s in sp.SUM_INDICATORS if s.code in {x.code for x in self.specs}]
-        prev_day = self.day if self.mode == MODE_CURRENT else service.period_day(self.prev)
+        prev_day = uq.mode_day(self.prev, self.mode)
 
         def with_den(year: str):
             return [dataclasses.replace(s, den_period=year) if s.den_period else s for s in sums]
 
         kids = [c.pk for c in self.children]
-        self.sums_now = Sums(self.unit.pk, self.day, [self.P, self.hk1], with_den(self.P), kids)
+        self.sums_now = Sums(
+            self.unit.pk, self.day, [self.P, self.hk1], with_den(self.P), kids, self.policy
+        )
         self.sums_before = Sums(
-            self.unit.pk, prev_day, [self.prev, self.prev_hk1], with_den(self.prev)
+            self.unit.pk,
+            prev_day,
+            [self.prev, self.prev_hk1],
+            with_den(self.prev),
+            policy=self.policy,
         )
         self.sum_days = {"now": self.day, "before": prev_day}
         self.targets = targets_for([self.unit.pk], self.P, eng)
@@ -278,11 +281,23 @@ class _Builder:
             sums = self.sums_before if previous else self.sums_now
             v = sums.get(unit_id, period, spec.code)
             day = self.sum_days["before" if previous else "now"]
-            ref = {"unit": unit_id, "period": period, "code": spec.code, "on": day}
+            ref = {
+                "unit": unit_id,
+                "period": period,
+                "code": spec.code,
+                "on": day,
+                "policy": self.policy.value,
+            }
             return v.value, v.numerator, v.denominator, ("sum", ref)
         table = self.before if previous else self.now
         iv = table.get((unit_id, spec.code))
-        ref = {"unit": unit_id, "period": period, "code": spec.code, "mode": self.mode}
+        ref = {
+            "unit": unit_id,
+            "period": period,
+            "code": spec.code,
+            "mode": self.mode,
+            "policy": self.policy.value,
+        }
         if iv is None:
             return None, None, None, ("engine", ref)
         return iv.value, iv.numerator, iv.denominator, ("engine", ref)
@@ -293,6 +308,11 @@ class _Builder:
 
     def name_of(self, spec: sp.Spec) -> str:
         return spec.name or self.info[spec.code].name_vi
+
+    def decimals(self, spec: sp.Spec) -> int:
+        """Shown with: the catalog's decimals for an engine indicator (the same on every
+        surface), the spec's for a direct sum."""
+        return spec.decimals if spec.source == "sums" else self.info[spec.code].decimals
 
     def direction(self, spec: sp.Spec) -> str:
         return spec.direction if spec.source == "sums" else self.info[spec.code].direction
@@ -317,7 +337,7 @@ class _Builder:
                 self.name_of(spec),
                 value,
                 kind,
-                decimals=spec.decimals,
+                decimals=self.decimals(spec),
                 unit_label=spec.unit_label if (kind is UnitKind.COUNT or spec.fraction) else "",
                 group=spec.group,
                 higher_is_better=self.direction(spec) != "down",
@@ -344,8 +364,40 @@ class _Builder:
                 and self.kind is not ReportKind.GIAO_BAN
             ):
                 ind.leading_units = self.leading(spec, key)
+            if spec.code == "total_schools":
+                self.school_levels(ind, key)
             out.append(ind)
         return out
+
+    def school_levels(self, ind: IndicatorResult, key: str) -> None:
+        """How a school counts (core.definitions): once in "Số trường"; the liên cấp schools
+        said as part of it, and the schools teaching each level listed apart, not as parts."""
+        codes = ["schools_lien_cap", *LEVEL_SCHOOLS]
+        got = self.svc.values(
+            [self.unit.pk], self.P, self.mode, [c for c in codes if c in self.info]
+        )
+
+        def ref(code: str) -> tuple[str, dict]:
+            return "engine", {
+                "unit": self.unit.pk,
+                "period": self.P,
+                "code": code,
+                "mode": self.mode,
+                "policy": self.policy.value,
+            }
+
+        multi = got.get((self.unit.pk, "schools_lien_cap"))
+        if multi is not None and multi.value:
+            ind.of_which = (multi.value, "trường liên cấp")
+            self.note(f"{key}.of_which", ref("schools_lien_cap"), multi.value, "value")
+            parts: list[UnitFigure] = []
+            for code, label in LEVEL_SCHOOLS.items():
+                iv = got.get((self.unit.pk, code))
+                if iv is not None and iv.value:
+                    self.note(f"{key}.parts[{len(parts)}].value", ref(code), iv.value, "value")
+                    parts.append(UnitFigure(label, iv.value, code))
+            ind.parts = parts
+            ind.parts_intro = "Số trường có dạy từng cấp học (trường liên cấp tính ở mỗi cấp)"
 
     def child_values(self, spec: sp.Spec) -> list[tuple[OrgUnit, float, tuple]]:
         rows = []
@@ -428,8 +480,8 @@ class _Builder:
         from tongket.norms import service as norms
         from tongket.norms.calc import staffing as calc
 
-        mode = "today" if self.mode == MODE_CURRENT else "period"
-        rep = norms.compute_staffing(self.unit, self.P, mode)
+        mode = self.mode
+        rep = norms.compute_staffing(self.unit, self.P, mode, self.policy)
         out = []
         for label, _req, _act, bal in rep.whole.report_rows:
             if not bal:
@@ -444,7 +496,13 @@ class _Builder:
                         gaps[norms.subject_label(s)] = gaps.get(norms.subject_label(s), 0) + n
             top = sorted(gaps.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
             ln.subjects_short = dict(top)
-            ref = {"unit": self.unit.pk, "period": self.P, "mode": mode, "label": label}
+            ref = {
+                "unit": self.unit.pk,
+                "period": self.P,
+                "mode": mode,
+                "label": label,
+                "policy": self.policy.value,
+            }
             key = f"staffing.{label}"
             if ln.shortage:
                 self.sources[f"{key}.shortage"] = Source(
@@ -466,7 +524,9 @@ class _Builder:
 
         out = []
         if self.kind is not ReportKind.SO_KET:
-            rows = sorted(quality.outliers(self.unit, self.P), key=lambda r: -abs(r.z))[:OUTLIERS]
+            rows = sorted(
+                quality.outliers(self.unit, self.P, self.policy), key=lambda r: -abs(r.z)
+            )[:OUTLIERS]
             for r in rows:
                 key = f"{r.check}-{r.unit.code}"
                 kind = UnitKind.PERCENT if r.unit_kind == "percent" else UnitKind.COUNT
@@ -482,14 +542,20 @@ class _Builder:
                         key,
                     )
                 )
-                ref = {"check": r.check, "unit": r.unit.pk, "period": self.P, "root": self.unit.pk}
+                ref = {
+                    "check": r.check,
+                    "unit": r.unit.pk,
+                    "period": self.P,
+                    "root": self.unit.pk,
+                    "policy": self.policy.value,
+                }
                 self.sources[f"outlier.{key}.value"] = Source(
                     "outlier", r.value, {**ref, "field": "value"}
                 )
                 self.sources[f"outlier.{key}.reference"] = Source(
                     "outlier", r.median, {**ref, "field": "median"}
                 )
-        for jr in quality.jumps(self.unit, self.P)[:JUMPS]:
+        for jr in quality.jumps(self.unit, self.P, self.policy)[:JUMPS]:
             key = f"{jr.check}-{jr.unit.code}"
             out.append(
                 QualityOutlier(
@@ -503,7 +569,13 @@ class _Builder:
                     key,
                 )
             )
-            ref = {"check": jr.check, "unit": jr.unit.pk, "period": self.P, "root": self.unit.pk}
+            ref = {
+                "check": jr.check,
+                "unit": jr.unit.pk,
+                "period": self.P,
+                "root": self.unit.pk,
+                "policy": self.policy.value,
+            }
             self.sources[f"outlier.{key}.value"] = Source(
                 "jump", jr.current, {**ref, "field": "current"}
             )
@@ -515,14 +587,20 @@ class _Builder:
     def register_and_pcgd(self) -> tuple[list[str], list[str]]:
         """(result sentences, limitation sentences) from the PCGD results and the register."""
         from tongket.norms import queries as nq
+        from tongket.norms.models import CertificateKind
 
         results, limits = [], []
-        on = min(self.year.end, timezone.localdate())
-        if self.kind is ReportKind.SO_KET:
-            on = min(dt.date(self.year.start.year, 12, 31), on)
-        reg = nq.register_sentences(self.unit, on) if self.unit.active_on(on) else []
-        results += reg[:1]
-        limits += reg[1:]
+        # the register counted on the period's register date (core.definitions), never after
+        # the document's own date; the national-standard rate itself is the engine's indicator
+        # (same date, same schools), so it is stated once, in section I
+        period = self.hk1 if self.kind is ReportKind.SO_KET else self.P
+        on = min(definitions.register_date(period, timezone.localdate()), self.date)
+        if self.unit.active_on(self.day):
+            reg = nq.register_sentences(
+                self.unit, on, tree_on=self.day, kinds=(CertificateKind.ACCREDITATION,)
+            )
+            results += reg[:1]
+            limits += reg[1:]
         if self.unit.kind == OrgKind.PROVINCE:
             results += nq.pcgd_sentences(self.unit, self.year.start.year)
         return results, limits
@@ -545,7 +623,7 @@ class _Builder:
                 t.value,
                 t.low,
                 t.high,
-                spec.decimals,
+                self.decimals(spec),
                 spec.unit_label,
                 key,
             )
@@ -623,7 +701,7 @@ class _Builder:
                     cols.append(AnnexColumn(s.den_label, "count"))
                     parts += [(s, "numerator"), (s, "denominator")]
                 head = f"{s.short} (%)" if pct else s.short
-                cols.append(AnnexColumn(head, "percent" if pct else "count", s.decimals))
+                cols.append(AnnexColumn(head, "percent" if pct else "count", self.decimals(s)))
                 parts.append((s, "value"))
             rows: list[list[object]] = []
             total: list[object] = [self._total_label()]
@@ -668,11 +746,9 @@ class _Builder:
         }.get(self.unit.kind, "Tổng cộng")
 
     def _annex_note(self) -> str:
-        tree = service.MODE_LABELS[self.mode].lower()
-        return (
-            f"Nguồn: báo cáo thống kê {self.P} đã nộp, duyệt trên Tongket; {tree} "
-            f"({format_date(self.day)})."
-        )
+        tree = definitions.MODE_LABELS[self.mode].lower()
+        policy = lower_first(definitions.POLICY_STATEMENTS[self.policy]).rstrip(".")
+        return f"Nguồn: {policy} trên Tongket, năm học {self.P}; {tree} ({format_date(self.day)})."
 
     # -- whole ---------------------------------------------------------------------------
     def build(self) -> Built:
@@ -681,6 +757,7 @@ class _Builder:
         body, symbol = issuing_body(self.unit, self.day, self.province)
         today = timezone.localdate()
         date = nv.date or default_date(self.kind, self.year, today)
+        self.date = date
         summary = sp.SUMMARY[self.kind].format(p=self.P, n=self.next_year)
         inds = self.indicators()
         results, limits = self.register_and_pcgd()
@@ -694,6 +771,7 @@ class _Builder:
                 f"các chỉ tiêu huy động, trường lớp, đội ngũ lấy theo số liệu thống kê đầu năm "
                 f"học {self.P}."
             )
+        intro.append(definitions.POLICY_STATEMENTS[self.policy])
         intro += self.notes
         kind_sig = str(self.unit.kind)
         prefix, authority, position = sp.SIGNATURES.get(kind_sig, sp.SIGNATURES["school"])

@@ -10,8 +10,9 @@ Three uses:
 - the official statistical forms filled for a unit (each cell summed over its schools, split
   by School.ownership).
 
-Which values count is the analytics rule (analytics.service.counted_q: submitted or approved
-submissions, and imports without a submission). Figures are sums of stored values and ratios
+Which values count is the one rule of analytics.inputs.counted_q under the report's policy
+(core.definitions: approved reports only for a report to be signed, unless the office states
+otherwise; imports without a submission always). Figures are sums of stored values and ratios
 of such sums, never averages of rates. Nothing here writes.
 """
 
@@ -22,8 +23,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tongket.analytics.service import counted_q
+from tongket.analytics.inputs import counted_q
 from tongket.collection.models import DataValue
+from tongket.core.definitions import DASHBOARD_POLICY, Policy
 from tongket.units.models import School, UnitClosure, active_q
 
 
@@ -95,12 +97,16 @@ def member_map(unit_id: int, on: dt.date, by_children: list[int] | None = None) 
 
 
 def raw_values(
-    unit_id: int, on: dt.date, periods: Iterable[str], elements: Iterable[str]
+    unit_id: int,
+    on: dt.date,
+    periods: Iterable[str],
+    elements: Iterable[str],
+    policy: Policy = DASHBOARD_POLICY,
 ) -> list[tuple[int, str, str, str, float]]:
     """(unit, period, element, combo, value) of the counted values under the unit."""
     under = UnitClosure.objects.filter(ancestor_id=unit_id).filter(active_q(on))
     return list(
-        DataValue.objects.filter(counted_q())
+        DataValue.objects.filter(counted_q(policy))
         .filter(
             unit_id__in=under.values("descendant_id"),
             period__in=list(periods),
@@ -120,6 +126,7 @@ class Sums:
         periods: Iterable[str],
         indicators: Iterable[SumIndicator],
         children: list[int] | None = None,
+        policy: Policy = DASHBOARD_POLICY,
     ) -> None:
         self.indicators = {i.code: i for i in indicators}
         self.unit_id = unit_id
@@ -129,7 +136,9 @@ class Sums:
         terms = {t for i in self.indicators.values() for t in (*i.numerator, *i.denominator)}
         self.totals: dict[tuple[int, str, Term], float] = defaultdict(float)
         self.present: set[tuple[int, str, Term]] = set()
-        for uid, period, element, combo, value in raw_values(unit_id, on, periods, elements):
+        for uid, period, element, combo, value in raw_values(
+            unit_id, on, periods, elements, policy
+        ):
             for term in terms:
                 if term.matches(element, combo):
                     for g in (groups.get(uid), child_of.get(uid)):
@@ -155,11 +164,15 @@ class Sums:
 
 
 def ownership_sums(
-    unit_id: int, on: dt.date, period: str, elements: Iterable[str]
+    unit_id: int,
+    on: dt.date,
+    period: str,
+    elements: Iterable[str],
+    policy: Policy = DASHBOARD_POLICY,
 ) -> dict[tuple[str, str], dict[str, float]]:
     """(element, combo) -> {"": total, "cong_lap": ..., "tu_thuc": ...} over the schools under
     the unit as of the date (counted values only)."""
-    rows = raw_values(unit_id, on, [period], elements)
+    rows = raw_values(unit_id, on, [period], elements, policy)
     owner = dict(
         School.objects.filter(unit_id__in={r[0] for r in rows}).values_list("unit_id", "ownership")
     )

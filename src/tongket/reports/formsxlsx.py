@@ -9,7 +9,6 @@ rows), so nothing here adds rows up.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from openpyxl import Workbook
@@ -17,7 +16,13 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
 from tongket.catalog.models import Form
-from tongket.collection.models import ReportingRound
+from tongket.core.definitions import (
+    DASHBOARD_POLICY,
+    POLICY_STATEMENTS,
+    Policy,
+    reference_date,
+    round_date,
+)
 from tongket.core.vntext import format_date
 from tongket.reports.figures import ownership_sums
 from tongket.units.models import OrgUnit, Ownership
@@ -45,32 +50,31 @@ def school_forms() -> list[Form]:
     )
 
 
-def _as_of(form: Form, period: str) -> dt.date:
-    rnd = ReportingRound.objects.filter(form=form, period=period).order_by("as_of").first()
-    if rnd is not None:
-        return rnd.as_of
-    y = int(period[:4])
-    return dt.date(y, 9, 30) if form.round == "start_of_year" else dt.date(y + 1, 5, 31)
-
-
-def form_values(unit: OrgUnit, period: str, form: Form) -> dict[tuple[str, str], dict[str, float]]:
+def form_values(
+    unit: OrgUnit, period: str, form: Form, policy: Policy = DASHBOARD_POLICY
+) -> dict[tuple[str, str], dict[str, float]]:
     elements = {e for e, _, _ in form.cells}
-    return ownership_sums(unit.pk, _as_of(form, period), period, elements)
+    return ownership_sums(unit.pk, reference_date(period), period, elements, policy)
 
 
-def build_forms_xlsx(unit: OrgUnit, period: str, forms: list[Form] | None = None) -> bytes:
+def build_forms_xlsx(
+    unit: OrgUnit,
+    period: str,
+    forms: list[Form] | None = None,
+    policy: Policy = DASHBOARD_POLICY,
+) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
     bold, plain = Font(name=FONT, bold=True, size=12), Font(name=FONT, size=12)
     forms = forms if forms is not None else school_forms()
     for form in forms:
         ws = wb.create_sheet(form.code[:31])
-        on = _as_of(form, period)
-        values = form_values(unit, period, form)
+        on = round_date(period, form.round) if form.round in ROUNDS else reference_date(period)
+        values = form_values(unit, period, form, policy)
         ws["A1"] = f"Biểu {form.code}"
         ws["A2"] = form.name_vi.upper()
         ws["A3"] = f"Đơn vị: {unit.name} – năm học {period} – số liệu tính đến {format_date(on)}"
-        ws["A4"] = "Tổng hợp từ báo cáo của các trường (đã nộp, đã duyệt); " + (form.source or "")
+        ws["A4"] = POLICY_STATEMENTS[Policy(policy)] + " " + (form.source or "")
         for ref in ("A1", "A2"):
             ws[ref].font = bold
         for ref in ("A3", "A4"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from tongket.core.definitions import POLICY_LABELS, REPORT_POLICY, Policy
 from tongket.reports.docgen import ReportKind, SignPrefix
 
 KIND_CHOICES = [
@@ -40,6 +41,7 @@ class ReportDraft(models.Model):
         "sign_position",
         "sign_name",
         "recipients",
+        "policy",
     )
 
     unit = models.ForeignKey("units.OrgUnit", on_delete=models.CASCADE, related_name="+")
@@ -61,6 +63,20 @@ class ReportDraft(models.Model):
     sign_position = models.CharField("chức vụ người ký", max_length=80, blank=True)
     sign_name = models.CharField("họ tên người ký", max_length=80, blank=True)
     recipients = models.TextField("nơi nhận", blank=True)
+    policy = models.CharField(
+        "số liệu đưa vào báo cáo",
+        max_length=10,
+        choices=[(p.value, POLICY_LABELS[p]) for p in Policy],
+        default=REPORT_POLICY.value,
+        blank=True,
+        help_text="Báo cáo trình ký mặc định chỉ tính số liệu đã duyệt.",
+    )
+    # marked final by the office once the checker finds no hard issue (actions.do_mark_final);
+    # any later edit of the draft clears it
+    final_at = models.DateTimeField("ngày chốt bản chính thức", null=True, blank=True)
+    final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -105,6 +121,9 @@ class ReportJob(models.Model):
     pdf = models.BinaryField(null=True, blank=True)
     forms_xlsx = models.BinaryField(null=True, blank=True)
     pdf_note = models.CharField(max_length=300, blank=True)
+    # what tongket.factcheck found in the generated text: [{severity, kind, message, sentences}]
+    check_issues = models.JSONField(default=list, blank=True)
+    policy = models.CharField(max_length=10, default=REPORT_POLICY.value)
 
     class Meta:
         ordering = ["-created_at"]

@@ -26,6 +26,45 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+class NotInTree(ValueError):
+    """A unit that is in neither tree of a period (the message is Vietnamese)."""
+
+
+def mode_day(period: str, mode: str) -> dt.date:
+    """The date whose tree a mode uses: the period's reference date, or today."""
+    from tongket.core import definitions as d
+
+    return d.reference_date(period) if d.parse_mode(mode) == d.MODE_AS_OF else today()
+
+
+def resolve_mode(unit: OrgUnit, period: str, mode: str) -> tuple[str, dt.date, str]:
+    """(the tree mode actually used, its day, a note): a unit absent from the asked tree (a
+    commune created in 2025 asked for 2023-2024, a legacy district asked for today) switches
+    to the other tree, and the note says so; in neither tree, NotInTree."""
+    from tongket.core import definitions as d
+    from tongket.core.vntext import format_date
+
+    mode = d.parse_mode(mode)
+    want = mode_day(period, mode)
+    if unit.active_on(want):
+        return mode, want, ""
+    other = d.MODE_CURRENT if mode == d.MODE_AS_OF else d.MODE_AS_OF
+    other_day = mode_day(period, other)
+    if unit.active_on(other_day):
+        why = (
+            "chưa có vào ngày"
+            if mode == d.MODE_AS_OF
+            else "không còn trong cây đơn vị hiện nay, ngày"
+        )
+        label = d.MODE_LABELS[other].lower()
+        return (
+            other,
+            other_day,
+            f"{unit.name} {why} {format_date(want)}: số liệu tổng hợp theo {label}.",
+        )
+    raise NotInTree(f"{unit.name} không có trong cây đơn vị của kỳ {period}.")
+
+
 def nation() -> OrgUnit:
     return OrgUnit.objects.get(kind=UnitKind.NATION)
 

@@ -32,6 +32,9 @@ from typing import Any
 import duckdb
 import numpy as np
 
+# the two tree modes are defined once, in core.definitions (pure, like this engine)
+from tongket.core.definitions import MODE_AS_OF, MODE_CURRENT, MODES
+
 from . import expr as ex
 from . import targets
 from .tree import (
@@ -47,10 +50,6 @@ from .tree import (
     table_rows,
     to_day,
 )
-
-MODE_AS_OF = "as_of"  # the tree as it was on the period's date
-MODE_CURRENT = "current"  # today's tree, legacy units re-attributed through successor links
-MODES = (MODE_AS_OF, MODE_CURRENT)
 
 _ALIASES = {
     "element": ("element_code", "element_id", "element"),

@@ -12,80 +12,44 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+# plan vs actual and change are defined once, for every surface, in core.definitions
+from tongket.core.definitions import (
+    CHUA_DAT,
+    DAT,
+    VUOT,
+    Change,
+    TargetCheck,
+    change,
+    compare_to_target,
+)
+
+__all__ = [
+    "CHUA_DAT",
+    "DAT",
+    "VERDICT_EN",
+    "VUOT",
+    "Change",
+    "Jump",
+    "Outlier",
+    "TargetCheck",
+    "change",
+    "compare_to_target",
+    "mad_outliers",
+    "modified_z_scores",
+    "rank_values",
+    "yoy_jumps",
+]
+
 K = TypeVar("K", bound=Hashable)
 
-VUOT = "vượt"  # exceeded the target
-DAT = "đạt"  # met it (within tolerance)
-CHUA_DAT = "chưa đạt"  # not met
 VERDICT_EN = {VUOT: "exceeded", DAT: "met", CHUA_DAT: "not met"}
 
 MAD_SCALE = 0.6745  # makes the MAD of a normal sample comparable to its standard deviation
 MEANAD_SCALE = 1.253314  # sqrt(pi/2): same role for the mean absolute deviation
 
 
-@dataclass(frozen=True)
-class TargetCheck:
-    value: float | None
-    target: float | tuple[float, float]
-    gap: float | None  # value - target; for a range, distance past the nearer bound (0 inside)
-    percent_of_target: float | None  # value / target * 100 (range: against its lower bound)
-    verdict: str | None  # VUOT, DAT, CHUA_DAT; None without a value
-
-
 def _finite(x: float | None) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x))
-
-
-def compare_to_target(
-    value: float | None,
-    target: float | tuple[float, float],
-    higher_is_better: bool = True,
-    tolerance: float = 0.0,
-) -> TargetCheck:
-    """Verdict of a value against a target value or range (lo, hi).
-
-    tolerance is absolute, in the indicator's unit: within it of the target counts as
-    'đạt' rather than 'vượt' or 'chưa đạt' (figures are often rounded to 0.1% in plans).
-    For a range, 'đạt' is inside [lo, hi] (widened by the tolerance), 'vượt' beyond the good
-    end, 'chưa đạt' beyond the bad end.
-    """
-    if tolerance < 0:
-        raise ValueError("Dung sai phải ≥ 0 / tolerance must be >= 0")
-    if isinstance(target, tuple | list):
-        lo, hi = float(target[0]), float(target[1])
-        if lo > hi:
-            raise ValueError(
-                f"Khoảng chỉ tiêu ngược ({lo}, {hi}) / target range ({lo}, {hi}) is reversed"
-            )
-        tgt: float | tuple[float, float] = (lo, hi)
-    else:
-        lo = hi = float(target)
-        tgt = lo
-    if not _finite(value):
-        return TargetCheck(None, tgt, None, None, None)
-    v = float(value)  # type: ignore[arg-type]
-    gap = v - hi if v > hi else v - lo if v < lo else 0.0
-    pct = v / lo * 100 if lo != 0 else None
-    if higher_is_better:
-        verdict = VUOT if v > hi + tolerance else DAT if v >= lo - tolerance else CHUA_DAT
-    else:
-        verdict = VUOT if v < lo - tolerance else DAT if v <= hi + tolerance else CHUA_DAT
-    return TargetCheck(v, tgt, gap, pct, verdict)
-
-
-@dataclass(frozen=True)
-class Change:
-    absolute: float | None
-    percent: float | None  # None when last year's figure is 0 or missing
-
-
-def change(value: float | None, previous: float | None) -> Change:
-    """Change on last year (or on any earlier figure)."""
-    if not (_finite(value) and _finite(previous)):
-        return Change(None, None)
-    diff = float(value) - float(previous)  # type: ignore[arg-type]
-    pct = diff / abs(float(previous)) * 100 if previous else None  # type: ignore[arg-type]
-    return Change(diff, pct)
 
 
 def rank_values(

@@ -43,7 +43,7 @@ def test_drill_down_from_province_to_school(keep_reference_data, live_server, pa
     page.click("#children a.drill:has-text('Mường Thanh')")
     assert "Mường Thanh" in page.inner_text("h1")
     plan = page.inner_text("#plan")
-    assert "Tỷ lệ bỏ học tiểu học" in plan and "3,0%" in plan and "Chưa đạt" in plan
+    assert "Tỷ lệ bỏ học tiểu học" in plan and "3,00%" in plan and "Chưa đạt" in plan
     expected = service.get().value(big.pk, P, "dropout_th").value
     assert round(expected, 1) == 3.0
     page.click(".crumbs a:has-text('Điện Biên')")

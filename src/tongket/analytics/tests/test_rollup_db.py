@@ -10,6 +10,7 @@ from tongket.analytics import service
 from tongket.analytics.engine import MODE_AS_OF, MODE_CURRENT
 from tongket.collection import actions as ca
 from tongket.collection.tests.factories import good_values, open_th_round
+from tongket.core import definitions
 from tongket.core.models import Role
 from tongket.core.testing.factories import commune, make_school, make_user
 
@@ -149,5 +150,5 @@ def test_a_school_user_is_refused_outside_scope_by_the_scope_module():
 
     a, b = make_school(commune("03127")).unit, make_school(commune("03151")).unit
     user = make_user(Role.SCHOOL, a)
-    assert can_read_unit(user, a.pk, service.period_day(P))
-    assert not can_read_unit(user, b.pk, service.period_day(P))
+    assert can_read_unit(user, a.pk, definitions.reference_date(P))
+    assert not can_read_unit(user, b.pk, definitions.reference_date(P))

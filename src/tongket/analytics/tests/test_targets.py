@@ -9,10 +9,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from openpyxl import Workbook
 
-from tongket.analytics import actions, queries, service
+from tongket.analytics import actions, queries
 from tongket.analytics.fmt import format_signed, format_target, format_value
 from tongket.analytics.models import Target
 from tongket.catalog.models import Indicator
+from tongket.core import definitions
 from tongket.core.models import Role
 from tongket.core.testing.factories import commune, make_school, make_user
 
@@ -94,8 +95,9 @@ def test_plan_rows_give_value_target_gap_verdict_change_and_rank():
     ra, rb = rows[a.pk], rows[b.pk]
     assert (ra.value, ra.verdict, ra.rank, ra.siblings) == (0.5, "vượt", 1, 2)  # lower is better
     assert (rb.value, rb.verdict, rb.rank) == (3.0, "chưa đạt", 2)
-    assert ra.value_text == "0,5%" and rb.gap_text == "+2,0 điểm %"
-    assert ra.change_year_text == "−0,5 điểm %"
+    # dropout rates show two decimals on every surface (the catalog's `decimals`)
+    assert ra.value_text == "0,50%" and rb.gap_text == "+2,00 điểm %"
+    assert ra.change_year_text == "−0,50 điểm %"
     mob = Indicator.objects.get(code="mobilisation_th")
     assert mob.direction == "up"
 
@@ -174,4 +176,4 @@ def test_demo_targets_are_idempotent():
     n = actions.demo_targets("11")
     assert n > 20 and Target.objects.count() == n
     assert actions.demo_targets("11") == n and Target.objects.count() == n
-    assert service.period_day("2024-2025").isoformat() == "2024-09-30"
+    assert definitions.reference_date("2024-2025").isoformat() == "2024-09-30"

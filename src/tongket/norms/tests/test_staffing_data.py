@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tongket.core.definitions import reference_date
 from tongket.core.models import Role
 from tongket.core.testing.factories import make_school, make_user
 from tongket.norms import service
@@ -57,7 +58,7 @@ def test_norm_change_on_16_12_2023_between_two_periods():
         put(school.unit, period, th_values(pupils=380, teachers=16, tpt=1))
     before = _th(service.compute_schools([school.unit], "2023-2024")[school.unit.pk])
     after = _th(service.compute_schools([school.unit], "2024-2025")[school.unit.pk])
-    assert service.period_date("2023-2024").isoformat() == "2023-09-30"
+    assert reference_date("2023-2024").isoformat() == "2023-09-30"
     assert (before.rule_set, before.required, before.balance) == ("tt16_2017", 16, 1)
     assert (after.rule_set, after.required, after.balance) == ("tt20_2023", 18, -1)
     assert any("30 // 12 = 2" in line for line in after.explanation)
@@ -97,7 +98,7 @@ def test_merged_commune_across_1_7_2025_in_both_tree_modes():
     assert by_name["Xã Nậm Kè"].by_group() == {"Tiểu học": -3}
 
     province = unit_by_code(UnitKind.PROVINCE, "11", CURRENT_DAY)
-    today = service.compute_staffing(province, "2024-2025", "today")
+    today = service.compute_staffing(province, "2024-2025", "current")
     groups = {g.unit.code: g for g in today.children if g.schools}
     merged = groups["03162"]
     assert merged.unit.valid_from.isoformat() == "2025-07-01"
@@ -107,15 +108,15 @@ def test_merged_commune_across_1_7_2025_in_both_tree_modes():
     # the province total is the same in both trees
     assert (
         today.whole.by_group()
-        == service.compute_staffing(province, "2024-2025", "period").whole.by_group()
+        == service.compute_staffing(province, "2024-2025", "as_of").whole.by_group()
         == {"Tiểu học": -3}
     )
 
     # a unit missing from the asked tree switches to the other one, and says so
-    new = service.compute_staffing(current_commune("03162"), "2024-2025", "period")
-    assert new.mode == "today" and "chưa có" in new.note and len(new.whole.schools) == 2
-    old = service.compute_staffing(legacy_commune("03159"), "2024-2025", "today")
-    assert old.mode == "period" and [s.unit.pk for s in old.whole.schools] == [a.unit.pk]
+    new = service.compute_staffing(current_commune("03162"), "2024-2025", "as_of")
+    assert new.mode == "current" and "chưa có" in new.note and len(new.whole.schools) == 2
+    old = service.compute_staffing(legacy_commune("03159"), "2024-2025", "current")
+    assert old.mode == "as_of" and [s.unit.pk for s in old.whole.schools] == [a.unit.pk]
 
 
 def test_preschool_teachers_are_shared_between_nha_tre_and_mau_giao():

@@ -112,6 +112,12 @@ class IndicatorResult:
     leading_units: list[UnitFigure] = field(default_factory=list)
     higher_is_better: bool = True  # False for dropout, repeaters: "vượt" means lower
     money_scale: str = "dong"
+    # "(trong đó 23 trường liên cấp)" after the figure: a part of the figure, with its noun
+    of_which: tuple[Number, str] | None = None
+    # a follow-up sentence listing figures that are NOT parts summing to the figure (schools
+    # teaching each level: a liên cấp school counts in each), introduced by parts_intro
+    parts: list[UnitFigure] = field(default_factory=list)
+    parts_intro: str = ""
 
     def __post_init__(self) -> None:
         if self.money_scale not in MONEY_SCALES:

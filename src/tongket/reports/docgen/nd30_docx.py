@@ -429,9 +429,9 @@ class _Builder:
                 self.heading(str(n), group, 2)
             for ind in inds:
                 s = S.indicator_sentence(ind, previous)
-                lead = S.leading_sentence(ind)
-                if lead is not None:
-                    s.lit(" ").extend(lead)
+                for extra in (S.parts_sentence(ind), S.leading_sentence(ind)):
+                    if extra is not None:
+                        s.lit(" ").extend(extra)
                 self.bullet(s)
         if r.summary_table:
             self.summary_table()

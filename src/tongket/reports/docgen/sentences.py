@@ -2,10 +2,11 @@
 
 Rules that keep the text honest:
 - every number goes through tongket.core.vntext, so it reads "51,6%", "176.001.542.000";
-- a sentence only prints numbers it was given, plus differences of *printed* figures (gap to
-  the target, change vs last year), so a reader redoing "51,6 - 50,5" gets the "1,1" shown;
-- the verdict (vượt / đạt / chưa đạt) is decided on the printed figures too, so the words never
-  contradict the numbers next to them (50,46 vs 50,5 prints "50,5%" and says "đạt");
+- a sentence only prints numbers it was given, plus differences (gap to the target, change vs
+  last year) computed once from the unrounded figures and rounded once, by the same rule as
+  every other surface (tongket.core.definitions), so the dashboard and the report agree;
+- the verdict (vượt / đạt / chưa đạt) is decided on the gap as printed, so the words never
+  contradict the numbers next to them (50,46 against 50,5: a gap of 0,0, "đạt");
 - percent differences are "điểm phần trăm", never "%", which would mean a relative change.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tongket.core import definitions
 from tongket.core.vntext import format_number
 
 from .model import (
@@ -105,30 +107,42 @@ def _target_shown(ind: IndicatorResult, value) -> tuple[str, Decimal]:
     return text, shown(value, dec, ind.unit_kind, ind.money_scale)
 
 
-def verdict(ind: IndicatorResult) -> Verdict | None:
-    """vượt / đạt / chưa đạt on printed figures; None without a target."""
+def _scale(ind: IndicatorResult) -> float:
+    return float(MONEY_SCALES[ind.money_scale][0]) if ind.unit_kind is UnitKind.MONEY else 1.0
+
+
+def target_check(ind: IndicatorResult) -> definitions.TargetCheck | None:
+    """Plan vs actual of the indicator, by the one rule of every surface (core.definitions):
+    the gap from unrounded figures, the verdict on that gap as printed."""
     t = ind.target
     if t is None:
         return None
-    v = shown(ind.value, ind.decimals, ind.unit_kind, ind.money_scale)
-    sign = 1 if ind.higher_is_better else -1
-    if t.is_range:
-        lo = _target_shown(ind, t.low)[1]
-        hi = _target_shown(ind, t.high)[1]
-        if ind.higher_is_better:
-            return Verdict.CHUA_DAT if v < lo else Verdict.VUOT if v > hi else Verdict.DAT
-        return Verdict.CHUA_DAT if v > hi else Verdict.VUOT if v < lo else Verdict.DAT
-    diff = (v - _target_shown(ind, t.value)[1]) * sign
-    return Verdict.VUOT if diff > 0 else Verdict.DAT if diff == 0 else Verdict.CHUA_DAT
+    target = (float(t.low or 0), float(t.high or 0)) if t.is_range else float(t.value or 0)
+    return definitions.check_target(
+        float(ind.value), target, ind.decimals, ind.higher_is_better, _scale(ind)
+    )
+
+
+def verdict(ind: IndicatorResult) -> Verdict | None:
+    """vượt / đạt / chưa đạt; None without a target."""
+    c = target_check(ind)
+    return None if c is None or c.verdict is None else Verdict(c.verdict)
+
+
+def signed_gap(ind: IndicatorResult) -> Decimal | None:
+    """Value minus target (the nearest bound of a range; 0 inside it), rounded once."""
+    c = target_check(ind)
+    if c is None or c.gap is None:
+        return None
+    return definitions.rounded(c.gap / _scale(ind), ind.decimals)
 
 
 def gap(ind: IndicatorResult) -> Decimal | None:
-    """|printed value - printed target| for a single-value target (None for ranges)."""
-    t = ind.target
-    if t is None or t.is_range:
+    """|value - target| for a single-value target (None for ranges), rounded once."""
+    if ind.target is None or ind.target.is_range:
         return None
-    v = shown(ind.value, ind.decimals, ind.unit_kind, ind.money_scale)
-    return abs(v - _target_shown(ind, t.value)[1])
+    g = signed_gap(ind)
+    return None if g is None else abs(g)
 
 
 def diff_text(d: Decimal) -> str:
@@ -145,19 +159,6 @@ def target_numbers(t: Text, ind: IndicatorResult, target: Target, key: str) -> T
         hi, _ = _target_shown(ind, target.high)
         return t.num(lo.rstrip("%"), f"{key}.target.low").lit("-").num(hi, f"{key}.target.high")
     return t.num(_target_shown(ind, target.value)[0], f"{key}.target.value")
-
-
-def signed_gap(ind: IndicatorResult) -> Decimal | None:
-    """Printed value minus the printed target (nearest bound of a range; 0 inside it)."""
-    t = ind.target
-    if t is None:
-        return None
-    v = shown(ind.value, ind.decimals, ind.unit_kind, ind.money_scale)
-    if not t.is_range:
-        return v - _target_shown(ind, t.value)[1]
-    lo = _target_shown(ind, t.low)[1]
-    hi = _target_shown(ind, t.high)[1]
-    return v - lo if v < lo else v - hi if v > hi else v - v
 
 
 def target_text(t: Text, ind: IndicatorResult, target: Target, key: str) -> Text:
@@ -202,7 +203,12 @@ def _value_phrase(t: Text, ind: IndicatorResult, key: str) -> Text:
         t.lit(ind.name, name_key).lit(" đạt ")
     else:
         t.lit(ind.name, name_key).lit(": ")
-    return _with_unit(t, value, f"{key}.value", ind.unit_kind, _word(ind))
+    _with_unit(t, value, f"{key}.value", ind.unit_kind, _word(ind))
+    if ind.of_which is not None:
+        n, noun = ind.of_which
+        t.lit(" (trong đó ").num(fmt(n, ind.unit_kind, ind.decimals), f"{key}.of_which")
+        t.lit(f" {noun})")
+    return t
 
 
 def _verdict_phrase(t: Text, ind: IndicatorResult, key: str) -> Text:
@@ -236,11 +242,13 @@ def _verdict_phrase(t: Text, ind: IndicatorResult, key: str) -> Text:
 
 
 def change(ind: IndicatorResult) -> Decimal | None:
-    """Printed value minus printed last-year value (signed), or None."""
+    """Change on last year from the unrounded figures, rounded once (signed), or None."""
     if ind.last_year is None:
         return None
-    v = shown(ind.value, ind.decimals, ind.unit_kind, ind.money_scale)
-    return v - shown(ind.last_year, ind.decimals, ind.unit_kind, ind.money_scale)
+    scale = _scale(ind)
+    return definitions.change(float(ind.value) / scale, float(ind.last_year) / scale).shown(
+        ind.decimals
+    )
 
 
 def _change_phrase(t: Text, ind: IndicatorResult, key: str, previous: str) -> Text:
@@ -264,6 +272,21 @@ def indicator_sentence(ind: IndicatorResult, previous: str = "năm học trướ
     _value_phrase(t, ind, key)
     _verdict_phrase(t, ind, key)
     _change_phrase(t, ind, key, previous)
+    t.lit(".")
+    check_text(t)
+    return t
+
+
+def parts_sentence(ind: IndicatorResult) -> Sentence | None:
+    """'Số trường có dạy từng cấp học (trường liên cấp tính ở mỗi cấp): mầm non 120, ...'"""
+    if not ind.parts:
+        return None
+    t = Text().lit(ind.parts_intro or "Chi tiết", f"ind.{ind.key}.parts.intro").lit(": ")
+    for i, u in enumerate(ind.parts):
+        if i:
+            t.lit(", ")
+        t.lit(u.name, f"ind.{ind.key}.parts[{i}].name").lit(" ")
+        t.num(fmt(u.value, ind.unit_kind, ind.decimals), f"ind.{ind.key}.parts[{i}].value")
     t.lit(".")
     check_text(t)
     return t

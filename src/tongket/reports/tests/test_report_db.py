@@ -80,7 +80,9 @@ def test_province_report_contents_and_sources(province, tmp_path):
     assert r.annexes and all(a.total_row for a in r.annexes)
     assert r.reporting and any(s.late for s in r.reporting)  # the demo's late schools
     assert r.staffing and r.outliers  # the demo's outlier school and jump
-    assert any("chuẩn quốc gia" in t for t in r.results_text)  # the register
+    # the register: accreditation in the text; the national-standard rate once, as an indicator
+    assert any("kiểm định" in t for t in r.results_text)
+    assert not any("chuẩn quốc gia" in t for t in r.results_text)
     assert r.next_targets  # 2025-2026 targets of the demo
     # the engine's province total equals a plain sum of the stored values
     counted = DataValue.objects.filter(
@@ -120,16 +122,20 @@ def test_draft_survives_regeneration(province, tmp_path):
     actions.save_draft(None, province, "2024-2025", "tong-ket", data)
     first = actions.generate(province, "2024-2025", "tong-ket", charts=False)
     # a school corrects a figure; the engine picks it up; the report is regenerated
+    # (an approved report: the report to sign counts approved reports only)
     school = DataValue.objects.filter(
-        period="2024-2025", element__code="pupils", combo="level=TH", submission__isnull=False
+        period="2024-2025",
+        element__code="pupils",
+        combo="level=TH",
+        submission__status="approved",
     ).first()
     DataValue.objects.filter(pk=school.pk).update(value=school.value + 1000)
-    service.get().refresh(school.unit_id, "2024-2025")
+    service.on_values_changed(None, school.unit_id, "2024-2025")
     try:
         second = actions.generate(province, "2024-2025", "tong-ket", charts=False)
     finally:
         DataValue.objects.filter(pk=school.pk).update(value=school.value)
-        service.get().refresh(school.unit_id, "2024-2025")
+        service.on_values_changed(None, school.unit_id, "2024-2025")
     t1 = next(i for i in first.built.report.indicators if i.key == "total_pupils").value
     t2 = next(i for i in second.built.report.indicators if i.key == "total_pupils").value
     assert t2 == t1 + 1000

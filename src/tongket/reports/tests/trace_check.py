@@ -20,10 +20,10 @@ def _staffing(ref):
     from tongket.norms import service as norms
     from tongket.norms.calc import staffing as calc
 
-    k = ("staffing-report", ref["unit"], ref["period"], ref["mode"])
+    k = ("staffing-report", ref["unit"], ref["period"], ref["mode"], ref["policy"])
     if k not in _CACHE:
         unit = OrgUnit.objects.get(pk=ref["unit"])
-        _CACHE[k] = norms.compute_staffing(unit, ref["period"], ref["mode"])
+        _CACHE[k] = norms.compute_staffing(unit, ref["period"], ref["mode"], ref["policy"])
     rep = _CACHE[k]
     rows = {label: bal for label, _, _, bal in rep.whole.report_rows}
     bal = rows[ref["label"]]
@@ -54,7 +54,7 @@ def db_value(src):
 def _db_value(src):
     r = src.ref
     if src.kind == "engine":
-        iv = service.get().value(r["unit"], r["period"], r["code"], r["mode"])
+        iv = service.get(r["policy"]).value(r["unit"], r["period"], r["code"], r["mode"])
         return getattr(iv, r["field"])
     if src.kind == "sum":
         ind = next(i for i in specs.SUM_INDICATORS if i.code == r["code"])
@@ -62,7 +62,9 @@ def _db_value(src):
             import dataclasses
 
             ind = dataclasses.replace(ind, den_period=r["period"].split()[0])
-        sums = Sums(r["unit"], r["on"], [r["period"], r["period"].split()[0]], [ind])
+        sums = Sums(
+            r["unit"], r["on"], [r["period"], r["period"].split()[0]], [ind], policy=r["policy"]
+        )
         return getattr(sums.get(r["unit"], r["period"], r["code"]), r["field"])
     if src.kind == "target":
         return getattr(Target.objects.get(pk=r["pk"]), r["field"])
@@ -73,10 +75,10 @@ def _db_value(src):
         return _staffing(r)
     if src.kind in ("outlier", "jump"):
         root = OrgUnit.objects.get(pk=r["root"])
-        k = (src.kind, root.pk, r["period"])
+        k = (src.kind, root.pk, r["period"], r["policy"])
         if k not in _CACHE:
             fn = quality.outliers if src.kind == "outlier" else quality.jumps
-            _CACHE[k] = fn(root, r["period"])
+            _CACHE[k] = fn(root, r["period"], r["policy"])
         rows = _CACHE[k]
         row = next(x for x in rows if x.check == r["check"] and x.unit.pk == r["unit"])
         return getattr(row, r["field"])

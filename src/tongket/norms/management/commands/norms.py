@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--province", default="11")
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument("--period", default="")
-        parser.add_argument("--mode", choices=["period", "today"], default="period")
+        parser.add_argument("--mode", choices=["as_of", "current"], default="as_of")
 
     def handle(self, *args, **opts) -> None:
         from tongket.units.models import OrgUnit, UnitKind

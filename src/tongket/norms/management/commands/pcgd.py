@@ -20,13 +20,14 @@ def _demo_parser() -> argparse.ArgumentParser:
 
 
 def run_demo(argv: list[str], out) -> int:
-    from tongket.norms.actions import NormsError, reference_date, run_pcgd_demo
+    from tongket.core.definitions import survey_date
+    from tongket.norms.actions import NormsError, run_pcgd_demo
     from tongket.units.models import OrgUnit, UnitKind
     from tongket.units.queries import unit_by_code
 
     args = _demo_parser().parse_args(argv)
     try:
-        province = unit_by_code(UnitKind.PROVINCE, args.province, reference_date(args.year))
+        province = unit_by_code(UnitKind.PROVINCE, args.province, survey_date(args.year))
         res = run_pcgd_demo(province, args.year, people=args.people, seed=args.seed)
     except (OrgUnit.DoesNotExist, NormsError) as exc:
         out.write(f"lỗi: {getattr(exc, 'message_vi', exc)}\n")
