@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-# browser, page, keep_reference_data: the real-browser fixtures, for every app's tests
-pytest_plugins = ["tongket.core.testing.browser"]
+# browser, page, keep_reference_data: the real-browser fixtures; demo, province: the demo
+# province built once per module; for every app's tests
+pytest_plugins = ["tongket.core.testing.browser", "tongket.core.testing.demo"]
 
 
 @pytest.fixture(scope="session")

@@ -93,7 +93,7 @@ def _checked(
     """Validate the query and the user's scope; 422 for a bad query, 403 outside scope."""
     if mode not in MODES:
         raise HttpError(422, f"mode phải là một trong {', '.join(MODES)} / unknown mode")
-    if period not in service.get(policy).periods():
+    if not service.get(policy).holds(period):
         raise HttpError(422, f"Chưa có số liệu kỳ '{period}' / no figures for period {period}")
     unit = get_object_or_404(OrgUnit, pk=unit_id)
     require_read(request.user, unit.pk, queries.tree_day(period, mode))

@@ -368,6 +368,11 @@ class Analytics:
             offered = [p for p in self.round_periods if p in have]
             return offered or sorted(have, key=period_sort_key)
 
+    def holds(self, period: str) -> bool:
+        """Whether the engine has figures for the period (menu or not: cohort history too)."""
+        with self._lock:
+            return period in self.ready().periods
+
     def values(
         self,
         unit_ids: Iterable[int],

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tongket.core import periods
-from tongket.core.definitions import MODE_LABELS, DefinitionError, survey_date
+from tongket.core.definitions import MODE_LABELS, DefinitionError, register_date, survey_date
 from tongket.core.models import Role
 from tongket.core.scope import can_read_unit, can_write_unit, is_admin, profile_of, require_read
 from tongket.core.vntext import format_date, parse_date
@@ -236,6 +236,15 @@ def _day(request: HttpRequest) -> tuple[dt.date, str]:
         return uq.today(), str(exc)
 
 
+def _school_years() -> list[str]:
+    """School years with reporting rounds, newest first."""
+    from tongket.collection.models import ReportingRound
+
+    codes = set(ReportingRound.objects.values_list("period", flat=True))
+    years = {c for c in codes if periods.parse(c).kind == periods.PeriodKind.SCHOOL_YEAR}
+    return sorted(years, reverse=True)
+
+
 def _can_edit_register(user) -> bool:
     prof = profile_of(user)
     return is_admin(user) or (prof is not None and prof.role in (Role.PROVINCE, Role.COMMUNE))
@@ -273,6 +282,7 @@ def register(request: HttpRequest) -> HttpResponse:
             "rows": queries.certificates(unit, on, kind, status, text)[:500],
             "can_edit": _can_edit_register(request.user),
             "crumbs": [a for a in uq.ancestors(unit, on) if can_read_unit(request.user, a.pk, on)],
+            "year_days": [(y, register_date(y, uq.today())) for y in _school_years()],
         },
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
@@ -76,6 +76,7 @@ def save_draft(user, unit: OrgUnit, period: str, kind: str, data: dict) -> Repor
             value = data[f]
             setattr(draft, f, value.strip() if isinstance(value, str) else value)
     draft.updated_by = user
+    draft.final_at, draft.final_by = None, None  # an edited draft must be checked again
     try:
         draft.full_clean()
     except ValidationError as exc:
@@ -101,6 +102,47 @@ class Files:
     pdf: bytes | None = None
     pdf_note: str = ""
     forms_xlsx: bytes | None = None
+    check_issues: list[dict] = field(default_factory=list)
+
+    @property
+    def hard_issues(self) -> list[dict]:
+        return [i for i in self.check_issues if i["severity"] == "hard"]
+
+
+def self_check(docx: bytes) -> list[dict]:
+    """What the report checker (tongket.factcheck) finds in the generated document: every
+    generated report is read like any narrative report before it is offered, and a hard
+    issue keeps it from being marked final (do_mark_final)."""
+    import tempfile
+    from pathlib import Path
+
+    from tongket.factcheck.checks import analyse
+    from tongket.factcheck.readers import read_docx
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bao-cao.docx"
+        path.write_bytes(docx)
+        text = read_docx(path)
+    return [
+        {
+            "severity": i.severity,
+            "kind": i.kind,
+            "message": i.message_vi,
+            "sentences": [sentence_of(text, q) for q in i.quotes],
+        }
+        for i in analyse(text).issues
+    ]
+
+
+def sentence_of(text: str, quote: str) -> str:
+    """The sentence (or line) of the text that holds a quote, for the specialist to read."""
+    at = text.find(quote)
+    if at < 0:
+        return quote
+    start = max(text.rfind("\n", 0, at), text.rfind(". ", 0, at) + 1)
+    ends = [e for e in (text.find("\n", at), text.find(". ", at + len(quote))) if e >= 0]
+    end = min(ends) + 1 if ends else len(text)
+    return text[start:end].strip()
 
 
 def generate(
@@ -124,11 +166,13 @@ def generate(
     docx = render_docx(built.report).data
     say("Lập phụ lục Excel")
     files = Files(built, docx, build_xlsx(built.report))
+    say("Kiểm tra số liệu trong báo cáo")
+    files.check_issues = self_check(docx)
     if forms:
         from tongket.reports.formsxlsx import build_forms_xlsx
 
         say("Lập biểu thống kê")
-        files.forms_xlsx = build_forms_xlsx(unit, period)
+        files.forms_xlsx = build_forms_xlsx(unit, period, policy=built.policy)
     if pdf:
         from tongket.reports.docgen import pdf as pdfmod
 
@@ -209,11 +253,44 @@ def run_job(job_id: int) -> ReportJob:
         pdf=files.pdf,
         pdf_note=files.pdf_note,
         forms_xlsx=files.forms_xlsx,
+        check_issues=files.check_issues,
+        policy=files.built.policy.value,
         status=ReportJob.Status.DONE,
         finished_at=timezone.now(),
         step="",
     )
     return job
+
+
+@transaction.atomic
+def do_mark_final(user, unit: OrgUnit, period: str, kind: str) -> ReportDraft:
+    """Mark the report final: only after a build of the current draft in which the report
+    checker found no hard issue (the specialist sees the issues with their sentences)."""
+    period, k = canonical(period, kind)
+    require_edit(user, unit, period)
+    draft = ReportDraft.objects.select_for_update().filter(
+        unit=unit, period=period, kind=k.value
+    ).first() or ReportDraft.objects.create(unit=unit, period=period, kind=k.value)
+    job = (
+        ReportJob.objects.filter(
+            unit=unit, period=period, kind=k.value, status=ReportJob.Status.DONE
+        )
+        .defer("docx", "xlsx", "pdf", "forms_xlsx")
+        .first()
+    )
+    if job is None or (job.finished_at and job.finished_at < draft.updated_at):
+        raise ReportError(
+            "Hãy lập lại báo cáo theo bản thảo hiện tại trước khi chốt bản chính thức."
+        )
+    hard = [i for i in job.check_issues if i.get("severity") == "hard"]
+    if hard:
+        raise ReportError(
+            f"Chưa chốt được: kiểm tra số liệu phát hiện {len(hard)} lỗi số học trong báo cáo "
+            "(xem danh sách bên dưới); hãy sửa số liệu hoặc lời văn rồi lập lại."
+        )
+    ReportDraft.objects.filter(pk=draft.pk).update(final_at=timezone.now(), final_by=user)
+    draft.refresh_from_db()
+    return draft
 
 
 def expire_stale(job: ReportJob) -> ReportJob:

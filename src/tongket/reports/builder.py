@@ -89,6 +89,7 @@ class Built:
     tree_day: dt.date
     sources: dict[str, Source] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    policy: definitions.Policy = definitions.REPORT_POLICY  # which submissions it counts
 
 
 @dataclass
@@ -437,7 +438,14 @@ class _Builder:
                 continue
             rows.sort(key=lambda r: (r[1] if up else -r[1], r[0].name))
             key = f"behind.{ind.key}"
-            ub = UnitsBehind(ind.name, [], key=ind.key, threshold=threshold, higher_is_better=up)
+            ub = UnitsBehind(
+                ind.name,
+                [],
+                decimals=ind.decimals,
+                key=ind.key,
+                threshold=threshold,
+                higher_is_better=up,
+            )
             for i, (c, v, ref) in enumerate(rows[:BEHIND]):
                 ub.units.append(UnitFigure(c.name, v, c.code))
                 self.note(f"{key}[{i}].value", ref, v, "value")
@@ -809,7 +817,15 @@ class _Builder:
             summary_table=self.kind is not ReportKind.GIAO_BAN or len(inds) > 3,
         )
         return Built(
-            report, self.unit, self.P, self.kind, self.mode, self.day, self.sources, self.notes
+            report,
+            self.unit,
+            self.P,
+            self.kind,
+            self.mode,
+            self.day,
+            self.sources,
+            self.notes,
+            self.policy,
         )
 
     def default_next(self) -> str:

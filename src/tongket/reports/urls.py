@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("draft/", views.draft_edit, name="draft"),
     path("generate/", views.generate, name="generate"),
+    path("final/", views.mark_final, name="final"),
     path("job/<int:pk>/", views.job, name="job"),
     path("job/<int:pk>/<str:what>", views.download, name="download"),
 ]

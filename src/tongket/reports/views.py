@@ -107,6 +107,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "modes": MODE_CHOICES,
         "draft": draft,
         "jobs": [actions.expire_stale(j) for j in jobs[:5]],
+        "latest": next((j for j in jobs[:5] if j.status == ReportJob.Status.DONE), None),
         "can_edit": _can_edit(request.user, unit, period),
         "query": _query(unit, period, kind, mode),
     }
@@ -159,6 +160,19 @@ def generate(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(exc))
         return redirect(f"{reverse('reports:index')}?{_query(unit, period, kind, mode)}")
     return redirect("reports:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def mark_final(request: HttpRequest) -> HttpResponse:
+    unit, period, kind, mode = _params(request, request.POST)
+    try:
+        actions.do_mark_final(request.user, unit, period, kind)
+    except ReportError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Đã chốt bản chính thức của báo cáo.")
+    return redirect(f"{reverse('reports:index')}?{_query(unit, period, kind, mode)}")
 
 
 def _job(request: HttpRequest, pk: int, files: bool = False) -> ReportJob:

@@ -1,40 +1,9 @@
-"""The demo province, built once per test module inside a transaction rolled back at the end
-(each test's own transaction nests in it as a savepoint), with its targets, certificates and
-PCGD survey. The analytics engine is rebuilt from it once per module."""
+"""Report tests: the demo province (`demo`, `province`: tongket.core.testing.demo, registered
+for the whole suite) and report jobs run inline."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.db import transaction
-
-from tongket.analytics import service
-
-SEED = 7
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    from tongket.analytics.actions import demo_targets
-    from tongket.demo.build import build_demo
-    from tongket.norms import actions as norms
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        rep = build_demo("11", seed=SEED, max_communes=6)
-        demo_targets("11")
-        norms.seed_demo_register(rep.province)
-        norms.run_pcgd_demo(rep.province, 2024, people=40)
-        service.reset()
-        service.get().rebuild()
-        yield rep
-        service.reset()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def province(demo, db):
-    return demo.province
 
 
 @pytest.fixture
@@ -44,9 +13,3 @@ def inline_jobs(monkeypatch):
     from tongket.reports import actions
 
     monkeypatch.setattr(actions, "launch", actions.run_job)
-
-
-def a_commune(province, on=dt.date(2025, 9, 30)):
-    from tongket.units.queries import children
-
-    return next(c for c in children(province, on) if c.kind == "commune")

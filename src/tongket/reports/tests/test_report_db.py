@@ -8,12 +8,12 @@ import pytest
 
 from tongket.analytics import service
 from tongket.collection.models import DataValue
+from tongket.core.testing.demo import a_commune
 from tongket.reports import actions
 from tongket.reports.builder import build_report
 from tongket.reports.docgen import ReportKind, render_docx
 from tongket.reports.docgen.tests import test_layout as layout
 
-from .conftest import a_commune
 from .trace_check import check_traceability
 
 YEARS = ["2023-2024", "2024-2025", "2025-2026"]
