@@ -128,7 +128,7 @@ def self_check(docx: bytes) -> list[dict]:
             "severity": i.severity,
             "kind": i.kind,
             "message": i.message_vi,
-            "sentences": [sentence_of(text, q) for q in i.quotes],
+            "sentences": list(dict.fromkeys(sentence_of(text, q) for q in i.quotes)),
         }
         for i in analyse(text).issues
     ]
