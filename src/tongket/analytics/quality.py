@@ -16,6 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TypedDict
 
+from django.utils import timezone
+
 from tongket.analytics import service
 from tongket.analytics.engine import MODE_AS_OF, mad_outliers, yoy_jumps
 from tongket.core import definitions
@@ -190,6 +192,46 @@ def jumps(root: OrgUnit, period: str, policy: Policy = DASHBOARD_POLICY) -> list
                 )
             )
     return sorted(out, key=lambda r: -(abs((r.ratio or 99) - 1)))
+
+
+@dataclass
+class StandardMismatch:
+    """A school whose forms and register disagree on the national standard."""
+
+    unit: OrgUnit
+    forms_level: int  # the level its forms report (0: not standard)
+    register_level: int  # the level of its valid certificate on the register date (0: none)
+
+
+def standard_cross_check(
+    root: OrgUnit, period: str, policy: Policy = DASHBOARD_POLICY
+) -> tuple[dt.date, list[StandardMismatch]]:
+    """National-standard schools are stated once, from the register (core.definitions); what
+    the forms report is held against it here, school by school, for the office to reconcile.
+    Returns the register date and the schools that disagree."""
+    from tongket.analytics.inputs import counted_q
+    from tongket.collection.models import DataValue
+    from tongket.norms.queries import valid_levels
+
+    day = definitions.reference_date(period)
+    on = definitions.register_date(period, timezone.localdate())
+    schools = {u.pk: u for u in schools_under(root, day)}
+    reported: dict[int, int] = {}
+    rows = (
+        DataValue.objects.filter(counted_q(policy), period=period, element__code="school_std")
+        .filter(unit_id__in=list(schools), value__gt=0)
+        .values_list("unit_id", "combo")
+    )
+    for unit_id, combo in rows:
+        level = int(dict(p.split("=", 1) for p in combo.split(";")).get("std_level", "0"))
+        reported[unit_id] = max(reported.get(unit_id, 0), level)
+    register = valid_levels(list(schools), on)
+    out = [
+        StandardMismatch(schools[pk], reported.get(pk, 0), register.get(pk, 0))
+        for pk in sorted(schools, key=lambda k: schools[k].name)
+        if bool(reported.get(pk)) != bool(register.get(pk))
+    ]
+    return on, out
 
 
 def unapproved(root: OrgUnit, period: str) -> list:

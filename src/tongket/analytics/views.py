@@ -180,6 +180,7 @@ def quality_view(request: HttpRequest) -> HttpResponse:
     outliers = quality.outliers(ctx.unit, ctx.period)
     jumps = quality.jumps(ctx.unit, ctx.period)
     unapproved = quality.unapproved(ctx.unit, ctx.period)
+    std_on, std_mismatch = quality.standard_cross_check(ctx.unit, ctx.period, ctx.policy)
     return render(
         request,
         "analytics/quality.html",
@@ -205,6 +206,8 @@ def quality_view(request: HttpRequest) -> HttpResponse:
                 for j in jumps
             ],
             "unapproved": unapproved,
+            "std_on": std_on,
+            "std_mismatch": std_mismatch,
             "previous": service.shift_period(ctx.period, -1),
             "q": ctx.query(),
             "modes": list(MODE_LABELS.items()),

@@ -19,6 +19,7 @@ from tongket.catalog.actions import load_pack
 from tongket.catalog.models import DataElement, Form
 from tongket.collection.models import DataValue, ReportingRound, Submission, SubmissionEvent
 from tongket.core import periods
+from tongket.core.definitions import reference_date
 from tongket.core.models import Profile, Role
 from tongket.demo import synth
 from tongket.units.actions import rebuild_closure
@@ -292,7 +293,7 @@ def build_demo(
     # commune population (the DS-XA form), consistent with enrolment in its schools
     for year in YEARS:
         sy = periods.school_year(year)
-        on = dt.date(year, 9, 30)
+        on = reference_date(sy)
         per_commune: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for sub, cells in subs:
             if sub.round.period != sy.code or not sub.round.form.code.startswith(

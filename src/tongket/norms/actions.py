@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from tongket.collection.models import DataValue
-from tongket.core.definitions import survey_date
+from tongket.core.definitions import reference_date, survey_date
 from tongket.core.models import Role
 from tongket.core.scope import is_admin, profile_of, require_write
 from tongket.core.vntext import format_date
@@ -385,17 +385,21 @@ STD_ISSUER = "UBND tỉnh {name}"
 ACC_ISSUER = "Sở Giáo dục và Đào tạo {name}"
 
 
+@transaction.atomic
 def seed_demo_register(province: OrgUnit, seed: int = 2025) -> int:
     """`tongket norms demo-register`: plausible certificates for the demo schools.
 
     A school whose latest start-of-year form reports ``school_std[std_level=k]`` = 1 gets a
-    national-standard certificate of level k (decision dated so that a few are due for renewal
-    or already expired); about half the schools also get an accreditation certificate.
+    national-standard certificate of level k, decided before the first school year whose form
+    reports it, so the register and the forms agree year by year (the register is what the
+    figures count: core.definitions); about one in twenty such certificates has lapsed, which
+    the data-quality view's cross-check and the renewal alerts show. About half the schools
+    also get an accreditation certificate.
     """
     rnd = random.Random(f"register:{province.code}:{seed}")
     today = uq.today()
     schools = list(uq.schools_under(province, today).select_related("school").order_by("code"))
-    std = _std_levels([s.pk for s in schools])
+    std, first = _std_levels([s.pk for s in schools])
     SchoolCertificate.objects.filter(school__in=schools, note="Dữ liệu mẫu (demo)").delete()
     made = 0
     for unit in schools:
@@ -406,8 +410,15 @@ def seed_demo_register(province: OrgUnit, seed: int = 2025) -> int:
         if rnd.random() < 0.5:
             plans.append((CertificateKind.ACCREDITATION, max(level + 1, rnd.choice([1, 2, 2, 3]))))
         for i, (kind, lv) in enumerate(plans):
-            # 0–6 years back: most valid, some inside the 5-month lead time, a few expired
-            decided = today - dt.timedelta(days=rnd.randint(60, 5 * 365 + 120))
+            if kind == CertificateKind.NATIONAL_STANDARD and unit.pk in first:
+                # decided before the first year its form reports the standard; a few lapsed
+                since = reference_date(first[unit.pk])
+                lapsed = rnd.random() < 0.05 and since.year >= 2024  # TT 17-19/2018 in force
+                back = 5 * 365 + 40 if lapsed else rnd.randint(30, 700)
+                decided = since - dt.timedelta(days=back)
+            else:
+                # 0–6 years back: most valid, some inside the 5-month lead time, a few expired
+                decided = today - dt.timedelta(days=rnd.randint(60, 5 * 365 + 120))
             issuer = STD_ISSUER if kind == CertificateKind.NATIONAL_STANDARD else ACC_ISSUER
             number = f"{rnd.randint(100, 2999)}/QĐ-{'UBND' if i == 0 and level else 'SGDĐT'}"
             do_save_certificate(
@@ -424,16 +435,19 @@ def seed_demo_register(province: OrgUnit, seed: int = 2025) -> int:
     return made
 
 
-def _std_levels(school_ids: list[int]) -> dict[int, int]:
-    """School -> national-standard level reported in its latest start-of-year form (0: none)."""
+def _std_levels(school_ids: list[int]) -> tuple[dict[int, int], dict[int, str]]:
+    """(school -> national-standard level reported in its latest start-of-year form,
+    school -> the first period whose form reports it)."""
     rows = (
         DataValue.objects.filter(unit_id__in=school_ids, element__code="school_std", value__gt=0)
         .order_by("period")
-        .values_list("unit_id", "combo")
+        .values_list("unit_id", "combo", "period")
     )
     out: dict[int, int] = {}
-    for unit_id, combo in rows:
+    first: dict[int, str] = {}
+    for unit_id, combo, period in rows:
         m = re.search(r"std_level=(\d)", combo)
         if m:
             out[unit_id] = int(m.group(1))  # later periods overwrite earlier ones
-    return out
+            first.setdefault(unit_id, period)
+    return out, first

@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tongket.core.definitions import survey_date
 from tongket.core.vntext import format_date, format_number, format_percent
 from tongket.norms.calc.packs import load_pcgd
 from tongket.norms.models import (
@@ -127,7 +128,7 @@ def pcgd_summary(result: PcgdResult, communes: list[int] | None = None) -> dict:
 
     rs = load_pcgd().for_survey_year(result.year)
     labels = {name: r.label for name, r in rs.rates.items()}
-    ref = dt.date(result.year, 9, 30)
+    ref = survey_date(result.year)
     rows = list(PcgdCommune.objects.filter(result=result).select_related("commune"))
     counts = {s: Counter(getattr(r, s) for r in rows) for s in STANDARDS}
     districts = []

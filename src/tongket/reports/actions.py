@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from tongket.core.definitions import MODES
 from tongket.core.scope import can_read_unit, can_write_unit
 from tongket.reports.builder import Built, Narrative, ReportError, build_report, resolve_mode
 from tongket.reports.builder import school_year_of as _school_year
@@ -190,7 +191,7 @@ def start_job(
 ) -> ReportJob:
     """Record a build job and start it in the background once the row is committed."""
     period, k = canonical(period, kind)
-    if mode not in ("as_of", "current"):
+    if mode not in MODES:
         raise ReportError(f"chế độ cây không hợp lệ: {mode}")
     require_generate(user, unit, period, mode)
     job = ReportJob.objects.create(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from tongket.core.definitions import POLICY_LABELS, REPORT_POLICY, Policy
+from tongket.core.definitions import MODE_LABELS, POLICY_LABELS, REPORT_POLICY, Policy
 from tongket.reports.docgen import ReportKind, SignPrefix
 
 KIND_CHOICES = [
@@ -17,7 +17,7 @@ KIND_CHOICES = [
     (ReportKind.SO_KET.value, "Sơ kết học kỳ I"),
     (ReportKind.GIAO_BAN.value, "Giao ban"),
 ]
-MODE_CHOICES = [("as_of", "Cây đơn vị tại kỳ báo cáo"), ("current", "Cây đơn vị hiện nay")]
+MODE_CHOICES = list(MODE_LABELS.items())
 PREFIX_CHOICES = [
     ("", "(không)"),
     *[(p.value, p.value) for p in SignPrefix if p is not SignPrefix.NONE],

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tongket.collection.models import ReportingRound
 from tongket.core import periods as pd
+from tongket.core.definitions import MODES
 from tongket.core.scope import is_admin, profile_of
 from tongket.reports import actions
 from tongket.reports.builder import ReportError
@@ -75,7 +76,7 @@ def _params(request: HttpRequest, data=None) -> tuple[OrgUnit, str, str, str]:
         period, k = actions.canonical(period, kind)
     except ReportError:
         raise Http404 from None
-    if mode not in ("as_of", "current"):
+    if mode not in MODES:
         raise Http404
     return unit, period, k.value, mode
 
