@@ -11,6 +11,8 @@ import math
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tongket.norms.calc.packs import GeneralLevelNorm, PreschoolLevelNorm, load_staffing
 from tongket.norms.calc.staffing_file import (
@@ -393,3 +395,26 @@ def test_human_output_in_vietnamese_with_thousands(tmp_path):
     assert "1.901" in text  # 1,9 × 1000 + 1 Tổng phụ trách Đội
     assert "THCS thiếu 1.201 giáo viên." in text
     assert "Dòng bị loại: 1" in text and "dòng 2: thiếu số lớp (classes)" in text
+
+
+cell = st.one_of(
+    st.sampled_from(["", "0", "1", "2", "3", "12", "1.200", "-1", "x", "tieu_hoc", "mau_giao"]),
+    st.text(max_size=4),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(cell, min_size=0, max_size=len(HEADER) + 1), max_size=8))
+def test_any_rows_are_counted_or_rejected_never_both(rows):
+    """Whatever the cells: each non-blank row is either counted or rejected, and the totals are
+    those of the accepted rows alone."""
+    rows = [[c.replace("\n", " ") for c in r] for r in rows]
+    out = evaluate_rows(HEADER, rows, dt.date(2024, 9, 30), PACK)
+    rejected = {r["row"] for r in out["rejected_rows"]}
+    nonblank = {i for i, r in enumerate(rows, start=1) if any(c.strip() for c in r)}
+    assert rejected <= nonblank
+    counted = sum(len(s["levels"]) for s in out["schools"].values())
+    assert counted == len(nonblank) - len(rejected)
+    kept = [r for i, r in enumerate(rows, start=1) if i in nonblank - rejected]
+    again = evaluate_rows(HEADER, kept, dt.date(2024, 9, 30), PACK)
+    assert again["totals"] == out["totals"] and again["rejected_rows"] == []
