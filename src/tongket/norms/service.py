@@ -35,6 +35,7 @@ from tongket.core.definitions import (
 )
 from tongket.core.vntext import format_date, format_number
 from tongket.norms.calc import staffing as calc
+from tongket.norms.calc import staffing_totals as calc_totals
 from tongket.norms.calc.packs import load_staffing
 from tongket.units import queries as uq
 from tongket.units.models import OrgUnit, School, UnitClosure, UnitKind, active_q
@@ -97,9 +98,11 @@ REQUIRED_GROUP = {
 }
 # Chuyên đề học tập (THPT) are taught by the teachers of the subjects they deepen.
 REQUIRED_GROUP_LEVEL = {"thpt": {"chuyen_de": "mon_lua_chon"}}
+# Labels go into "trong đó A 3, B 2" lists: no commas or brackets in them (the page's note says
+# what Nghệ thuật and Môn khác hold).
 EXTRA_LABELS = {
-    "nghe_thuat": "Nghệ thuật (Âm nhạc, Mỹ thuật)",
-    "khac": "Môn khác (HĐTN-HN, GD địa phương, ...)",
+    "nghe_thuat": "Nghệ thuật",
+    "khac": "Môn khác",
     "mon_lua_chon": "Các môn lựa chọn",
 }
 
@@ -412,34 +415,24 @@ def compute_schools(
 
 @dataclass
 class Group:
-    """A unit of the drill-down (or the whole) with its schools' totals."""
+    """A unit of the drill-down (or the whole) with its schools' summary: the one computation
+    the page's headline, tables and sentences, the CLI and the review report all format."""
 
     unit: OrgUnit
     schools: list[SchoolStaffing]
-    totals: dict[str, calc.LevelTotals]
+    summary: calc_totals.StaffingSummary
 
     @property
-    def report_rows(self) -> list[tuple[str, int, int, int]]:
-        """(Mầm non / Tiểu học / THCS / THPT, required, actual, balance) as offices report."""
-        rows = []
-        for label, levels in calc.REPORT_GROUPS:
-            present = [self.totals[lv] for lv in levels if lv in self.totals]
-            if present:
-                req = sum(t.required for t in present)
-                act = sum(t.actual for t in present)
-                rows.append((label, req, act, act - req))
-        return rows
-
-    @property
-    def sentence(self) -> str:
-        return calc.balance_sentence(self.totals) if self.totals else ""
+    def sentences(self) -> list[str]:
+        return calc_totals.summary_sentences(self.summary, labels_pack().subject_labels)
 
     def by_group(self) -> dict[str, int]:
-        return {label: bal for label, _, _, bal in self.report_rows}
+        """{Mầm non / Tiểu học / THCS / THPT: net balance} (negative: thiếu)."""
+        return {b.label: b.balance for b in self.summary.groups}
 
 
 def _group(unit: OrgUnit, schools: list[SchoolStaffing]) -> Group:
-    return Group(unit, schools, calc.roll_up(s.result for s in schools if s.result))
+    return Group(unit, schools, calc_totals.summarize(s.result for s in schools if s.result))
 
 
 @dataclass
@@ -461,27 +454,51 @@ class StaffingReport:
                 seen.setdefault(lr.rule_set, lr.source)
         return [f"{src} ({rid})" for rid, src in seen.items()]
 
-    def level_explanations(self) -> dict[str, list[str]]:
-        """Per level: which rules, how many schools, and the biggest gaps (for the aggregate)."""
+    def explanations(self) -> dict[str, list[str]]:
+        """Per report group: which rules, how many schools, how the figures add up, the levels
+        apart (Mầm non) and the biggest gaps."""
         out: dict[str, list[str]] = {}
-        for lv, totals in self.whole.totals.items():
+        for b in self.whole.summary.groups:
             contrib = [
-                (s.unit, s.result.levels[lv])
+                (s.unit, lr)
                 for s in self.whole.schools
-                if s.result and lv in s.result.levels
+                if s.result
+                for lv, lr in s.result.levels.items()
+                if lv in b.levels
             ]
             rules = sorted({f"{lr.source} ({lr.rule_set})" for _, lr in contrib})
             lines = [
                 f"Quy định áp dụng ngày {format_date(self.on)}: {'; '.join(rules)}.",
-                f"Cần = tổng số giáo viên cần của {totals.schools} trường = {totals.required}; "
-                f"hiện có = tổng giáo viên (kể cả Tổng phụ trách Đội) = {totals.actual}.",
-                "Thiếu/thừa theo môn cộng từng trường: thừa ở trường này không bù thiếu ở trường khác.",
+                f"Cần = tổng số giáo viên cần của {format_number(b.schools)} trường = "
+                f"{format_number(b.required)}; hiện có = tổng giáo viên (kể cả Tổng phụ trách "
+                f"Đội) = {format_number(b.actual)}.",
+                f"Thiếu {format_number(b.shortage)} và thừa {format_number(b.surplus)} cộng từng "
+                "trường, từng môn (thừa ở trường, môn này không bù chỗ thiếu ở trường, môn "
+                f"khác); cân đối = hiện có − cần = thừa − thiếu = {format_number(b.balance)}.",
             ]
+            if len(b.levels) > 1:
+                lines.append(
+                    "Trong đó: "
+                    + "; ".join(
+                        f"{calc.LEVEL_LABELS[lv]} cần {format_number(t.required)}, hiện có "
+                        f"{format_number(t.actual)}"
+                        for lv in b.levels
+                        if (t := self.whole.summary.levels.get(lv)) is not None
+                    )
+                    + " (biểu 01.ĐN-MN không tách giáo viên nhà trẻ, mẫu giáo: chia theo định mức)."
+                )
+            if calc_totals.UNSPLIT in {**b.shortage_by_subject, **b.surplus_by_subject}:
+                lines.append(
+                    f"{calc_totals.UNSPLIT_LABEL}: chênh lệch của các trường không khai giáo viên "
+                    "theo môn, hoặc có tổng theo môn khác tổng số giáo viên."
+                )
             worst = sorted(contrib, key=lambda p: p[1].balance)[:5]
-            gaps = [f"{u.name} thiếu {-lr.balance}" for u, lr in worst if lr.balance < 0]
+            gaps = [
+                f"{u.name} thiếu {format_number(-lr.balance)}" for u, lr in worst if lr.balance < 0
+            ]
             if gaps:
-                lines.append("Thiếu nhiều nhất: " + "; ".join(gaps) + ".")
-            out[lv] = lines
+                lines.append("Thiếu nhiều nhất (cân đối từng trường): " + "; ".join(gaps) + ".")
+            out[b.label] = lines
         return out
 
 
@@ -520,28 +537,15 @@ def compute_staffing(
 def staffing_sentences(
     unit: OrgUnit, period: str, mode: str = MODE_AS_OF, policy: Policy = DASHBOARD_POLICY
 ) -> list[str]:
-    """Sentences for the review report, e.g.
-    ["Mầm non và Tiểu học thiếu 255 giáo viên, THCS thừa 85 giáo viên.",
-     "Tiểu học thiếu 120 giáo viên, trong đó Tiếng Anh 45, Tin học và Công nghệ 30."]
-
-    The first is the net balance per level group; the others list, per level, the shortages
-    counted subject by subject and school by school (a surplus elsewhere does not fill them).
-    Empty when no school under the unit reported the start-of-year form of the period.
+    """One sentence per report group, e.g. "Tiểu học thiếu 421 giáo viên ở một số môn (trong đó
+    Tiếng Anh 160, ...), thừa 223 giáo viên ở các môn khác, cân đối thiếu 198 giáo viên."
+    (calc.staffing_totals: gross shortage and surplus counted school by school and subject by
+    subject, and the net balance; the parts add up). Empty when no school under the unit
+    reported the start-of-year form of the period.
     """
     return report_sentences(compute_staffing(unit, period, mode, policy))
 
 
 def report_sentences(report: StaffingReport) -> list[str]:
     """The sentences of :func:`staffing_sentences` for a report already computed."""
-    if not report.whole.totals:
-        return []
-    out = [report.whole.sentence + "."]
-    pack = labels_pack()
-    for label, levels in calc.REPORT_GROUPS:
-        if label == "Mầm non":
-            continue  # one kind of teacher: the balance sentence says it all
-        for lv in levels:
-            t = report.whole.totals.get(lv)
-            if t is not None and t.shortage_by_subject:
-                out.append(calc.subject_sentence(t, pack=pack, label=label) + ".")
-    return out
+    return report.whole.sentences

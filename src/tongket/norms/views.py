@@ -23,6 +23,7 @@ from tongket.core.scope import can_read_unit, can_write_unit, is_admin, profile_
 from tongket.core.vntext import format_date, parse_date
 from tongket.norms import actions, queries, service
 from tongket.norms.calc import staffing as calc
+from tongket.norms.calc import staffing_totals as calc_totals
 from tongket.norms.forms import CertificateForm, PcgdUploadForm
 from tongket.norms.models import CertificateKind, PcgdResult, SchoolCertificate
 from tongket.units import queries as uq
@@ -77,7 +78,9 @@ def staffing(request: HttpRequest) -> HttpResponse:
     school_rows = None
     if not report.children:  # a commune or a school: show schools with their explanations
         school_rows = report.whole.schools
-    explain = report.level_explanations()
+    explain = report.explanations()
+    labels = service.labels_pack().subject_labels
+    # Headline, tables and sentences all come from report.whole.summary (one computation).
     context = {
         "unit": unit,
         "report": report,
@@ -85,32 +88,34 @@ def staffing(request: HttpRequest) -> HttpResponse:
         "periods": known,
         "modes": MODE_LABELS,
         "crumbs": crumbs,
-        "levels": [
-            (calc.LEVEL_LABELS[lv], t, explain.get(lv, [])) for lv, t in report.whole.totals.items()
-        ],
-        "subject_rows": _subject_rows(report.whole.totals),
+        "groups": [(b, explain.get(b.label, [])) for b in report.whole.summary.groups],
+        "subject_rows": _subject_rows(report.whole.summary.groups, labels),
         "group_labels": [label for label, _ in calc.REPORT_GROUPS],
         "school_rows": school_rows,
-        "sentences": service.report_sentences(report),
+        "sentences": report.whole.sentences,
         "on_text": format_date(report.on),
         "tree_text": format_date(report.tree_date),
     }
     return render(request, "norms/staffing.html", context)
 
 
-def _subject_rows(totals: dict[str, calc.LevelTotals]) -> list[tuple[str, str, int, int]]:
+def _subject_rows(groups, labels) -> list[tuple[str, str, int, int]]:
+    """(group, subject, thiếu, thừa): the parts of each group's gross shortage and surplus."""
     rows = []
-    for lv, t in totals.items():
-        keys = sorted(set(t.shortage_by_subject) | set(t.surplus_by_subject))
-        for k in keys:
+    for b in groups:
+        if not b.by_subject:
+            continue
+        keys = set(b.shortage_by_subject) | set(b.surplus_by_subject)
+        for k in sorted(keys, key=lambda k: calc_totals.subject_label(k, labels)):
             rows.append(
                 (
-                    calc.LEVEL_LABELS[lv],
-                    service.subject_label(k),
-                    t.shortage_by_subject.get(k, 0),
-                    t.surplus_by_subject.get(k, 0),
+                    b.label,
+                    calc_totals.subject_label(k, labels),
+                    b.shortage_by_subject.get(k, 0),
+                    b.surplus_by_subject.get(k, 0),
                 )
             )
+        rows.append((b.label, "Cộng", b.shortage, b.surplus))
     return rows
 
 

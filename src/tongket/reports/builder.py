@@ -485,44 +485,41 @@ class _Builder:
         return out
 
     def staffing(self) -> list[StaffingLine]:
+        """One line per level group from the norms' one summary (gross shortage and surplus,
+        net balance, shortage parts that add up), the figures the staffing page shows."""
         from tongket.norms import service as norms
-        from tongket.norms.calc import staffing as calc
 
         mode = self.mode
         rep = norms.compute_staffing(self.unit, self.P, mode, self.policy)
+        labels = norms.labels_pack().subject_labels
         out = []
-        for label, _req, _act, bal in rep.whole.report_rows:
-            if not bal:
+        for b in rep.whole.summary.groups:
+            if not (b.shortage or b.surplus):
                 continue
-            ln = StaffingLine(label, shortage=max(0, -bal), surplus=max(0, bal))
-            levels = dict(calc.REPORT_GROUPS)[label]
-            gaps: dict[str, int] = {}
-            if label != "Mầm non":
-                for lv in levels:
-                    t = rep.whole.totals.get(lv)
-                    for s, n in t.shortage_by_subject.items() if t else ():
-                        gaps[norms.subject_label(s)] = gaps.get(norms.subject_label(s), 0) + n
-            top = sorted(gaps.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
-            ln.subjects_short = dict(top)
+            parts = b.shortage_parts(labels)
+            ln = StaffingLine(
+                b.label,
+                shortage=b.shortage,
+                surplus=b.surplus,
+                subjects_short=dict(parts),
+                place="môn" if b.by_subject else "trường",
+            )
             ref = {
                 "unit": self.unit.pk,
                 "period": self.P,
                 "mode": mode,
-                "label": label,
+                "label": b.label,
                 "policy": self.policy.value,
             }
-            key = f"staffing.{label}"
-            if ln.shortage:
-                self.sources[f"{key}.shortage"] = Source(
-                    "staffing", ln.shortage, {**ref, "field": "shortage"}
-                )
-            if ln.surplus:
-                self.sources[f"{key}.surplus"] = Source(
-                    "staffing", ln.surplus, {**ref, "field": "surplus"}
-                )
-            for j, (s, n) in enumerate(top):
+            key = f"staffing.{b.label}"
+            for f in ("shortage", "surplus", "net"):
+                if getattr(ln, f):
+                    self.sources[f"{key}.{f}"] = Source(
+                        "staffing", getattr(ln, f), {**ref, "field": f}
+                    )
+            for j, (_name, n) in enumerate(parts):
                 self.sources[f"{key}.subjects[{j}].value"] = Source(
-                    "staffing", n, {**ref, "field": "subject", "subject": s}
+                    "staffing", n, {**ref, "field": "subject", "index": j}
                 )
             out.append(ln)
         return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import cast
@@ -241,12 +241,24 @@ def _preschool_level(pack, rs_id, rs_source, norm: PreschoolLevelNorm, li: Level
         if "default" in norm.per_unit
         else ("two_sessions" if li.sessions_per_day >= 2 else "one_session")
     )
+    two = None if li.two_session_classes is None else max(0, min(li.two_session_classes, units))
+    if key != "default" and two is not None:
+        key = "two_sessions" if two else "one_session"
     ratio = norm.per_unit[key]
     unit_name = "nhóm trẻ" if li.level == "nha_tre" else "lớp"
-    required = ratio * units
-    expl.append(
-        f"Định mức {_fmt(ratio)} giáo viên/{unit_name} ({norm.source}): {_fmt(ratio)} × {units} = {_fmt(required)}."
-    )
+    if key != "default" and two is not None and 0 < two < units:
+        two_r, one_r = norm.per_unit["two_sessions"], norm.per_unit["one_session"]
+        required = two_r * two + one_r * (units - two)
+        expl.append(
+            f"Định mức {_fmt(two_r)} giáo viên/lớp học 2 buổi/ngày và {_fmt(one_r)} giáo viên/lớp "
+            f"học 1 buổi/ngày ({norm.source}): {_fmt(two_r)} × {two} + {_fmt(one_r)} × "
+            f"{units - two} = {_fmt(required)}."
+        )
+    else:
+        required = ratio * units
+        expl.append(
+            f"Định mức {_fmt(ratio)} giáo viên/{unit_name} ({norm.source}): {_fmt(ratio)} × {units} = {_fmt(required)}."
+        )
     if isinstance(li.classes, Mapping) and li.children_by_band:
         for band, n_units in li.classes.items():
             cap = norm.max_children.get(str(band))
@@ -314,11 +326,11 @@ def compute_school(
         if li.level in PRESCHOOL_LEVELS and actual_by_subject and TOTAL not in actual_by_subject:
             actual_by_subject = {"mam_non": actual}
         expl.append(
-            f"Hiện có {actual}, cần {req}: "
+            f"Hiện có {format_number(actual)}, cần {format_number(req)}: "
             + (
-                f"thiếu {req - actual}."
+                f"thiếu {format_number(req - actual)}."
                 if actual < req
-                else f"thừa {actual - req}."
+                else f"thừa {format_number(actual - req)}."
                 if actual > req
                 else "đủ."
             )
@@ -332,84 +344,3 @@ def compute_school(
         vp_req, line = _vice_principals(general_rs.vice_principals, school, general_classes)
         explanation.append(line)
     return SchoolResult(school.code, on, results, vp_req, school.vice_principals, explanation)
-
-
-@dataclass
-class LevelTotals:
-    required: int = 0
-    actual: int = 0
-    shortage_by_subject: dict[str, int] = field(default_factory=dict)
-    surplus_by_subject: dict[str, int] = field(default_factory=dict)
-    schools: int = 0
-
-    @property
-    def balance(self) -> int:
-        return self.actual - self.required
-
-
-def roll_up(results: Iterable[SchoolResult]) -> dict[str, LevelTotals]:
-    """Sum required/actual per level over schools; subject shortages and surpluses are summed
-    school by school (a surplus of English teachers in one school does not fill another's gap)."""
-    totals: dict[str, LevelTotals] = {}
-    for res in results:
-        for level, lr in res.levels.items():
-            t = totals.setdefault(level, LevelTotals())
-            t.required += lr.required
-            t.actual += lr.actual
-            t.schools += 1
-            for subject, bal in lr.balance_by_subject.items():
-                if bal < 0:
-                    t.shortage_by_subject[subject] = t.shortage_by_subject.get(subject, 0) - bal
-                elif bal > 0:
-                    t.surplus_by_subject[subject] = t.surplus_by_subject.get(subject, 0) + bal
-    return totals
-
-
-def _join_vi(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " và " + names[-1]
-
-
-def balance_sentence(totals: Mapping[str, LevelTotals]) -> str:
-    """ "Mầm non và Tiểu học thiếu 255 giáo viên, THCS thừa 85 giáo viên" from level totals.
-
-    Report groups (Mầm non = nhà trẻ + mẫu giáo) with a shortage are named together with their
-    summed shortage, then those with a surplus, then those exactly staffed.
-    """
-    short: list[tuple[str, int]] = []
-    surplus: list[tuple[str, int]] = []
-    even: list[tuple[str, int]] = []
-    for label, levels in REPORT_GROUPS:
-        present = [totals[lv] for lv in levels if lv in totals]
-        if not present:
-            continue
-        bal = sum(t.balance for t in present)
-        (short if bal < 0 else surplus if bal > 0 else even).append((label, abs(bal)))
-    parts = []
-    if short:
-        parts.append(
-            f"{_join_vi([n for n, _ in short])} thiếu {format_number(sum(v for _, v in short))} giáo viên"
-        )
-    if surplus:
-        parts.append(
-            f"{_join_vi([n for n, _ in surplus])} thừa {format_number(sum(v for _, v in surplus))} giáo viên"
-        )
-    if even:
-        parts.append(f"{_join_vi([n for n, _ in even])} đủ giáo viên")
-    return ", ".join(parts)
-
-
-def subject_sentence(totals: LevelTotals, pack: StaffingPack | None = None, label: str = "") -> str:
-    """ "thiếu 120 giáo viên, trong đó Tiếng Anh 45, Tin học 30" (gross shortage over subjects).
-
-    Falls back to the level's net balance when schools gave no subject split.
-    """
-    pack = pack or load_staffing()
-    prefix = f"{label} " if label else ""
-    gaps = sorted(totals.shortage_by_subject.items(), key=lambda kv: (-kv[1], kv[0]))
-    if not gaps:
-        if totals.balance < 0:
-            return f"{prefix}thiếu {format_number(-totals.balance)} giáo viên"
-        return f"{prefix}không thiếu giáo viên"
-    total = sum(n for _, n in gaps)
-    detail = ", ".join(f"{pack.subject_labels.get(s, s)} {format_number(n)}" for s, n in gaps)
-    return f"{prefix}thiếu {format_number(total)} giáo viên, trong đó {detail}"

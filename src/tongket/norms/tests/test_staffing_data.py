@@ -76,9 +76,12 @@ def test_subjects_from_the_form_and_the_report_sentences():
     assert lr.actual_by_subject["van_hoa"] == 14 - 2  # class teachers = teachers - specialists
     assert sum(lr.required_by_subject.values()) == lr.required
     sentences = service.staffing_sentences(commune, "2025-2026")
-    # a: 15 vs 16 (thiếu 1); b: 21 vs 16 (thừa 5) -> Tiểu học thừa 4 net
-    assert sentences[0] == "Tiểu học thừa 4 giáo viên."
-    assert sentences[1].startswith("Tiểu học thiếu ") and "Tiếng Anh" in sentences[1]
+    # a: 15 vs 16 (thiếu 1); b: 21 vs 16 (thừa 5) -> cân đối thừa 4; counted school by school
+    # and subject by subject: thiếu 3 (a: Tiếng Anh 1, Nghệ thuật 1; b: Nghệ thuật 1), thừa 7.
+    assert sentences == [
+        "Tiểu học thiếu 3 giáo viên ở một số môn (trong đó Nghệ thuật 2, Tiếng Anh 1), thừa 7 "
+        "giáo viên ở các môn khác, cân đối thừa 4 giáo viên."
+    ]
 
 
 def test_merged_commune_across_1_7_2025_in_both_tree_modes():
@@ -146,7 +149,11 @@ def test_page_shows_levels_subjects_and_explanations(client):
     user = make_user(Role.COMMUNE, commune)
     client.force_login(user)
     page = client.get("/norms/staffing/", {"period": "2025-2026"}).content.decode()
-    assert "Tiểu học thiếu 1 giáo viên" in page
+    # a class teacher and GDTC, Nghệ thuật, Tin học short; 2 class teachers over: cân đối thiếu 1
+    assert (
+        "Tiểu học thiếu 3 giáo viên ở một số môn (trong đó Giáo dục thể chất 1, Nghệ thuật 1, "
+        "Tin học và Công nghệ 1), thừa 2 giáo viên ở các môn khác, cân đối thiếu 1 giáo viên."
+    ) in page
     assert "<details>" in page and "1,50 × 10 lớp = 15" in page
     assert school.unit.name in page
 

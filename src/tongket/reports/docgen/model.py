@@ -154,12 +154,26 @@ class ReportingStatus:
 
 @dataclass
 class StaffingLine:
-    """Teacher shortage/surplus of one level (TT 19/2023, TT 20/2023 norms)."""
+    """Teacher shortage/surplus of one level (TT 19/2023, TT 20/2023 norms), as
+    tongket.norms.calc.staffing_totals.Balance gives it: ``shortage`` and ``surplus`` are gross
+    (counted school by school and subject by subject), their difference is the net balance, and
+    ``subjects_short`` are parts of ``shortage`` that add up to it exactly."""
 
     level: str  # "Mầm non", "Tiểu học", "THCS"
     shortage: int = 0
     surplus: int = 0
     subjects_short: dict[str, int] = field(default_factory=dict)  # {"Tiếng Anh": 42}
+    place: str = "môn"  # gross figures counted by "môn" (subject) or only by "trường" (school)
+
+    @property
+    def balance(self) -> int:
+        """surplus − shortage: the net balance (cân đối), negative when short."""
+        return self.surplus - self.shortage
+
+    @property
+    def net(self) -> int:
+        """The net balance as printed after "cân đối thiếu/thừa"."""
+        return abs(self.balance)
 
 
 @dataclass

@@ -393,7 +393,12 @@ def sample_report(n_communes: int = 12, n_schools: int = 30, charts: bool = True
         ],
         staffing=[
             StaffingLine("Mầm non", shortage=180),
-            StaffingLine("Tiểu học", shortage=75, subjects_short={"Tiếng Anh": 42, "Tin học": 31}),
+            StaffingLine(
+                "Tiểu học",
+                shortage=98,
+                surplus=23,
+                subjects_short={"Tiếng Anh": 42, "Tin học": 31, "các môn còn lại": 25},
+            ),
             StaffingLine("THCS", surplus=85),
         ],
         outliers=[

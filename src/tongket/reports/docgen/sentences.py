@@ -363,8 +363,11 @@ def reporting_sentence(rs: ReportingStatus) -> Sentence:
 
 
 def staffing_sentence(lines: list[StaffingLine]) -> Sentence | None:
-    """'Đội ngũ giáo viên còn thừa, thiếu cục bộ: Mầm non thiếu 180 giáo viên; THCS thừa 85
-    giáo viên.' One clause per level, never summed across levels (that would be a new number)."""
+    """'Đội ngũ giáo viên còn thừa, thiếu cục bộ: Tiểu học thiếu 421 giáo viên ở một số môn
+    (trong đó Tiếng Anh 160, ..., các môn còn lại 33), thừa 223 giáo viên ở các môn khác, cân đối
+    thiếu 198 giáo viên; THCS thừa 85 giáo viên.' One clause per level, worded as
+    tongket.norms.calc.staffing_totals.group_sentence words it (a norms test holds the two equal);
+    the "trong đó" parts add up to the shortage before them; never summed across levels."""
     clauses = [ln for ln in lines if ln.shortage or ln.surplus]
     if not clauses:
         return None
@@ -374,19 +377,28 @@ def staffing_sentence(lines: list[StaffingLine]) -> Sentence | None:
         if i:
             t.lit("; ")
         t.lit(ln.level, f"{key}.name")
-        parts = []
         if ln.shortage:
-            parts.append(("thiếu", ln.shortage, f"{key}.shortage"))
+            t.lit(" thiếu ").num(format_number(ln.shortage), f"{key}.shortage").lit(" giáo viên")
+            if ln.surplus:
+                t.lit(f" ở một số {ln.place}")
+            if ln.subjects_short:
+                t.lit(" (trong đó ")
+                for j, (subject, n) in enumerate(ln.subjects_short.items()):
+                    t.lit((", " if j else "") + subject, f"{key}.subjects[{j}].name").lit(" ")
+                    t.num(format_number(n), f"{key}.subjects[{j}].value")
+                t.lit(")")
         if ln.surplus:
-            parts.append(("thừa", ln.surplus, f"{key}.surplus"))
-        for j, (word, n, k) in enumerate(parts):
-            t.lit((", " if j else " ") + f"{word} ").num(format_number(n), k).lit(" giáo viên")
-        if ln.subjects_short:
-            t.lit(" (trong đó thiếu giáo viên ")
-            for j, (subject, n) in enumerate(ln.subjects_short.items()):
-                t.lit((", " if j else "") + subject, f"{key}.subjects[{j}].name").lit(" ")
-                t.num(format_number(n), f"{key}.subjects[{j}].value")
-            t.lit(")")
+            t.lit(", " if ln.shortage else " thừa ")
+            if ln.shortage:
+                t.lit("thừa ")
+            t.num(format_number(ln.surplus), f"{key}.surplus").lit(" giáo viên")
+            if ln.shortage:
+                t.lit(f" ở các {ln.place} khác, cân đối ")
+                if ln.balance:
+                    t.lit("thiếu " if ln.balance < 0 else "thừa ")
+                    t.num(format_number(ln.net), f"{key}.net").lit(" giáo viên")
+                else:
+                    t.lit("đủ giáo viên")
     t.lit(".")
     check_text(t)
     return t

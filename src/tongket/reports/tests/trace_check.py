@@ -18,26 +18,17 @@ from tongket.units.models import OrgUnit
 
 def _staffing(ref):
     from tongket.norms import service as norms
-    from tongket.norms.calc import staffing as calc
 
     k = ("staffing-report", ref["unit"], ref["period"], ref["mode"], ref["policy"])
     if k not in _CACHE:
         unit = OrgUnit.objects.get(pk=ref["unit"])
         _CACHE[k] = norms.compute_staffing(unit, ref["period"], ref["mode"], ref["policy"])
-    rep = _CACHE[k]
-    rows = {label: bal for label, _, _, bal in rep.whole.report_rows}
-    bal = rows[ref["label"]]
-    if ref["field"] == "shortage":
-        return -bal
-    if ref["field"] == "surplus":
-        return bal
-    total = 0
-    for lv in dict(calc.REPORT_GROUPS)[ref["label"]]:
-        t = rep.whole.totals.get(lv)
-        for s, n in t.shortage_by_subject.items() if t else ():
-            if norms.subject_label(s) == ref["subject"]:
-                total += n
-    return total
+    b = _CACHE[k].whole.summary.group(ref["label"])
+    if ref["field"] == "net":
+        return abs(b.balance)
+    if ref["field"] in ("shortage", "surplus"):
+        return getattr(b, ref["field"])
+    return b.shortage_parts(norms.labels_pack().subject_labels)[int(ref["index"])][1]
 
 
 _CACHE: dict = {}

@@ -4,15 +4,9 @@ import datetime as dt
 
 import pytest
 
-from tongket.norms.calc.staffing import (
-    LevelInput,
-    LevelTotals,
-    SchoolInput,
-    balance_sentence,
-    compute_school,
-    roll_up,
-    subject_sentence,
-)
+from tongket.norms.calc.packs import load_staffing
+from tongket.norms.calc.staffing import LevelInput, SchoolInput, compute_school
+from tongket.norms.calc.staffing_totals import group_sentence, summarize
 
 BEFORE, AFTER = dt.date(2023, 12, 15), dt.date(2023, 12, 16)
 GRADES = {1: 2, 2: 2, 3: 2, 4: 2, 5: 2}
@@ -128,28 +122,42 @@ def test_subject_split_and_sentence():
     results = [compute_school(primary(teachers=teachers), AFTER) for _ in range(3)]
     by_subject = results[0].levels["tieu_hoc"].balance_by_subject
     assert by_subject["tieng_anh"] == -1 and by_subject["tin_hoc_cong_nghe"] == -1
-    totals = roll_up(results)
-    assert totals["tieu_hoc"].shortage_by_subject == {"tieng_anh": 3, "tin_hoc_cong_nghe": 3}
-    assert subject_sentence(totals["tieu_hoc"], label="Tiểu học") == (
-        "Tiểu học thiếu 6 giáo viên, trong đó Tiếng Anh 3, Tin học và Công nghệ 3"
+    labels = load_staffing().subject_labels
+    b = summarize(results).group("Tiểu học")
+    assert b.shortage_by_subject == {"tieng_anh": 3, "tin_hoc_cong_nghe": 3}
+    assert b.surplus_by_subject == {"my_thuat": 3}  # 1 Mỹ thuật needs 0 of 17 by periods
+    assert (b.required, b.actual) == (51, 48)
+    assert group_sentence(b, labels) == (
+        "Tiểu học thiếu 6 giáo viên ở một số môn (trong đó Tiếng Anh 3, Tin học và Công nghệ 3), "
+        "thừa 3 giáo viên ở các môn khác, cân đối thiếu 3 giáo viên"
     )
 
 
-def test_balance_sentence_groups_levels_like_the_offices():
-    totals = {
-        "nha_tre": LevelTotals(required=100, actual=60),
-        "mau_giao": LevelTotals(required=500, actual=485),
-        "tieu_hoc": LevelTotals(required=1000, actual=800),
-        "thcs": LevelTotals(required=700, actual=785),
-    }
-    assert (
-        balance_sentence(totals)
-        == "Mầm non và Tiểu học thiếu 255 giáo viên, THCS thừa 85 giáo viên"
+def _school(code, level, classes, teachers):
+    return SchoolInput(code, (LevelInput(level, classes, teachers={"total": teachers}),))
+
+
+def test_group_sentences_name_gross_and_net_and_never_sum_levels():
+    labels = load_staffing().subject_labels
+    results = [
+        compute_school(_school("NT", "nha_tre", 40, 60), AFTER),  # 100 needed: thiếu 40
+        compute_school(_school("MG", "mau_giao", 10, 25), AFTER),  # 22 needed: thừa 3
+        compute_school(_school("C2", "thcs", 100, 200), AFTER),  # 191 needed: thừa 9
+        compute_school(_school("C3", "thpt", 4, 9), AFTER),  # 9 needed: đủ
+    ]
+    s = summarize(results)
+    mn = s.group("Mầm non")
+    assert (mn.shortage, mn.surplus, mn.balance) == (40, 3, -37)
+    assert group_sentence(mn, labels) == (
+        "Mầm non thiếu 40 giáo viên ở một số trường, thừa 3 giáo viên ở các trường khác, "
+        "cân đối thiếu 37 giáo viên"
     )
-    totals["thpt"] = LevelTotals(required=1200, actual=1200)
-    assert balance_sentence(totals).endswith(", THPT đủ giáo viên")
-    big = {"tieu_hoc": LevelTotals(required=3000, actual=1766)}
-    assert balance_sentence(big) == "Tiểu học thiếu 1.234 giáo viên"
+    assert group_sentence(s.group("THCS"), labels) == "THCS thừa 9 giáo viên"
+    assert group_sentence(s.group("THPT"), labels) == "THPT đủ giáo viên"
+    assert [b.label for b in s.groups] == ["Mầm non", "THCS", "THPT"]
+    assert set(s.levels) == {"nha_tre", "mau_giao", "thcs", "thpt"}
+    big = summarize([compute_school(_school("T", "thcs", 1000, 666), AFTER)]).group("THCS")
+    assert group_sentence(big, labels) == "THCS thiếu 1.235 giáo viên"  # 1,9 × 1000 + 1 − 666
 
 
 def test_unknown_level_is_an_error():

@@ -159,6 +159,21 @@ def test_section_two_sentences():
         "giáo viên."
     )
     assert S.staffing_sentence([StaffingLine("THPT")]) is None
+    mixed = S.staffing_sentence(
+        [
+            StaffingLine(
+                "Tiểu học", 1421, 223, {"Tiếng Anh": 1160, "Tin học": 182, "các môn còn lại": 79}
+            ),
+            StaffingLine("Mầm non", 30, 30, place="trường"),
+        ]
+    )
+    assert str(mixed) == (
+        "Đội ngũ giáo viên còn thừa, thiếu cục bộ: Tiểu học thiếu 1.421 giáo viên ở một số môn "
+        "(trong đó Tiếng Anh 1.160, Tin học 182, các môn còn lại 79), thừa 223 giáo viên ở các môn "
+        "khác, cân đối thiếu 1.198 giáo viên; Mầm non thiếu 30 giáo viên ở một số trường, thừa 30 "
+        "giáo viên ở các trường khác, cân đối đủ giáo viên."
+    )
+    assert ("1.198", "staffing.Tiểu học.net", "data") in mixed.traces
 
 
 def test_next_targets():
