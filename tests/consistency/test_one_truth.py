@@ -194,7 +194,23 @@ def test_review_report_states_the_api_figures(admin_client, units):
                         assert _bare(t.text) == text, ("docx", t.key, t.text, text)
                         seen["docx"] += 1
                     _check_annex_xlsx(files, provenance, api, info, seen)
-    assert seen["docx"] > 300 and seen["xlsx"] > 100, seen
+                    if policy is d.Policy.WORKING:  # the staffing page shows working figures
+                        _check_staffing_page(admin_client, unit, period, mode, built, seen)
+    assert seen["docx"] > 300 and seen["xlsx"] > 100 and seen["staffing"] > 3, seen
+
+
+def _check_staffing_page(client, unit, period, mode, built, seen):
+    """The staffing page's headline sentences are the report's staffing clauses."""
+    from tongket.reports.docgen import sentences as S
+
+    page = client.get("/norms/staffing/", {"unit": unit.pk, "period": period, "mode": mode})
+    assert page.status_code == 200
+    headline = [p.text_content().strip() for p in html.fromstring(page.content).xpath("//p/b/..")]
+    text = str(S.staffing_sentence(built.report.staffing)) if built.report.staffing else ""
+    for sentence in headline:
+        if " giáo viên" in sentence and sentence.endswith("."):
+            assert sentence[:-1] in text, ("staffing", unit, period, mode, sentence, text)
+            seen["staffing"] += 1
 
 
 def _check_annex_xlsx(files, provenance, api, info, seen):
