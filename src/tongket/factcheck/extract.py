@@ -32,6 +32,7 @@ from tongket.factcheck.numbers import (
     decimal_places,
     parse_decimal,
 )
+from tongket.factcheck.shapes import bare_count
 
 UNITS = ("percent", "count", "VND", "other")
 LEVELS = ("preschool", "primary", "lower_secondary", "upper_secondary", "continuing", "all")
@@ -160,7 +161,8 @@ def load_config(path: str | None = None) -> Config:
     data = yaml.safe_load(Path(path or DEFAULT_CONFIG_PATH).read_text(encoding="utf-8"))
     counted = [nfc(str(w)) for w in data.get("counted", [])]
     measures = [nfc(str(w)) for w in data.get("measures", [])]
-    counted_re = re.compile(rf"[ \t\u00a0]+({_alternation(counted)})(?![\w])", re.IGNORECASE)
+    # Zero spaces allowed: published texts lose spaces ("109cháu"); the noun must still end.
+    counted_re = re.compile(rf"[ \t\u00a0]*({_alternation(counted)})(?![\w])", re.IGNORECASE)
     measure_re = re.compile(rf"[ \t\u00a0]?({_alternation(measures)})(?![\w])", re.IGNORECASE)
     levels = {
         lvl: [nfc(str(w)) for w in words] for lvl, words in (data.get("levels") or {}).items()
@@ -208,6 +210,9 @@ _PREV_BLOCK_RE = re.compile(
     r"|đại hội|top|hạng|gmt|utc)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
+# Labels that only take small numbers ("lớp 6", "quý 3", "lần thứ 2"): a large number after
+# them is a quantity ("cân đo định kỳ 308/308 trẻ").
+_SMALL_LABELS = {"thứ", "lần", "lớp", "khối", "quý", "tháng", "ngày", "tuần", "kỳ", "kì"}
 _TOTAL_SO_RE = re.compile(r"(?<!\w)(?:tổng|với|có|là)\s+số\s*[:]?\s*$", re.IGNORECASE)
 
 _PCT_RE = re.compile(r"[ \t\u00a0]?(?:%|phần trăm(?!\w))", re.IGNORECASE)
@@ -320,6 +325,8 @@ def _unit_after(text: str, e: int, cfg: Config, before: str) -> _Unit | None:
         unit = "VND" if _MONEY_CONTEXT_RE.search(before) else "other"
         return _Unit(unit, m.end(), factor)
     m = cfg.counted_re.match(text, e)
+    if m and m.start(1) == e and text[e].isupper() and not m.group(1).isupper():
+        m = None  # "2018-2019Trường": a capitalised word glued on starts the next sentence
     if m:
         end = m.end()
         counted = m.group(1).lower()
@@ -395,13 +402,30 @@ class _Extractor:
             return None
         return prev
 
+    def _unglued(self, s: int, e: int) -> bool:
+        """A number glued to what precedes it that is still a count: the second half of a
+        pair ("255 trẻ/08 lớp", "12 lớp/405 học sinh"), or a number that lost its space after
+        a word ("có09 lớp"), when a counted noun follows it."""
+        text = self.text
+        c1 = text[s - 1]
+        if c1 == "/":
+            prev = self.facts[-1] if self.facts else None
+            return (
+                prev is not None
+                and prev.end == s - 1
+                and prev.unit == "count"
+                and prev.numerator is None
+                and bool(self.cfg.counted_re.match(text, e))
+            )
+        return c1.isalpha() and c1.islower() and bool(self.cfg.counted_re.match(text, e))
+
     # -- recognisers: each returns (fact or None, position the scan may resume from)
     def run(self) -> list[Fact]:
         text = self.text
         resume = 0
         for m in NUMBER_RE.finditer(text):
             s, e = m.span()
-            if s < resume or _glued_before(text, s):
+            if s < resume or (_glued_before(text, s) and not self._unglued(s, e)):
                 continue
             excluded = _EXCLUDED_AT_RE.match(text, s)
             if excluded:
@@ -415,7 +439,10 @@ class _Extractor:
             # Patterns anchored at "$" cost one attempt per character: give them short tails.
             tail = before[-24:]
             block = _PREV_BLOCK_RE.search(tail)
-            if block and not (block.group("w").lower() == "số" and _TOTAL_SO_RE.search(tail)):
+            if block and not (
+                (block.group("w").lower() == "số" and _TOTAL_SO_RE.search(tail))
+                or (block.group("w").lower() in _SMALL_LABELS and parse_decimal(token) > 60)
+            ):
                 continue
             fact, resume_at = self._fraction(m, before)
             if resume_at is None:
@@ -541,7 +568,25 @@ class _Extractor:
                 start = s - (len(tail) - muc.start())
                 fact = Fact(text[start:e], start, e, _to_float(value), "other", num_start=s)
                 return fact, e
-            return None, e
+            prev = self._prev_in_sentence(s, 40)
+            shape = bare_count(
+                text, s, e, before, self.cfg.counted_re, prev is not None and prev.unit == "count"
+            )
+            if shape is None:
+                return None, e
+            bound, blen = _bound(before)
+            value = _count_value(token, value)
+            fact = Fact(
+                text[s - blen : shape[0]],
+                s - blen,
+                shape[0],
+                _to_float(value),
+                "count",
+                bound=bound,
+                counted=shape[1],
+                num_start=s,
+            )
+            return fact, shape[0]
         if unit.unit == "count":
             value = _count_value(token, value)
         bound, blen = _bound(before)
