@@ -106,6 +106,8 @@ class Config:
     all_levels_re: re.Pattern
     indicator_re: re.Pattern
     indicator_map: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    # Names of disjoint parts (age groups, subjects, sectors), one named group per name.
+    partition_res: tuple[tuple[str, re.Pattern], ...] = ()
 
 
 def _alternation(words: list[str]) -> str:
@@ -185,6 +187,11 @@ def load_config(path: str | None = None) -> Config:
         all_levels_re,
         indicator_re,
         {k: tuple(v) for k, v in ind_map.items()},
+        tuple(
+            (nfc(str(w)).lower(), _word_re([nfc(str(w))]))
+            for words in (data.get("partitions") or {}).values()
+            for w in words
+        ),
     )
 
 
