@@ -69,6 +69,7 @@ _OTHER_TIME_RE = re.compile(
     r"(?<!\w)(?:năm|so với|trước|sau|kế hoạch|chỉ tiêu|mục tiêu|dự kiến|đầu|cuối)(?!\w)",
     re.IGNORECASE,
 )
+_EACH_BEFORE_RE = re.compile(r"(?<!\w)(?:mỗi|từng|bình quân|trung bình)(?!\w)[^.;,\n]*$", re.I)
 _SCOPE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:toàn ngành|toàn tỉnh|toàn huyện|toàn thành phố|toàn thị xã|toàn xã|toàn quận"
     r"|tổng số|có tổng|tổng cộng)(?!\w)[^.;\n]{0,40}$",
@@ -153,6 +154,10 @@ class _Breakdowns:
             i -= 1
             if f.end > pos or f.is_target or _is_change(text, f):
                 continue
+            if not out and ";" in text[f.end : pos]:
+                break  # the total stands in the marker's own clause
+            if _EACH_BEFORE_RE.search(text[max(0, f.start - 40) : f.start]):
+                break  # "mỗi đơn vị có 1 giải": a figure per item, never a whole
             if f.unit == "percent" or f.range is not None:
                 if out or f.numerator is None:
                     break  # a rate of its own: what follows splits the rate, not a count
@@ -310,7 +315,7 @@ class _Breakdowns:
         combined: bool,
         named_only: bool,
     ) -> None:
-        stated_v = _d(total.denominator if which == "den" else total.value)
+        stated_v = _d((total.denominator or 0.0) if which == "den" else total.value)
         values = [(p.den if which == "den" else p.value) or Decimal(0) for p in parts]
         biggest = max(values)
         if diff > 0:
@@ -383,6 +388,11 @@ class _Breakdowns:
                 limit = _sentence_end(text, mk.end())
                 if k + 1 < len(markers):
                     limit = min(limit, markers[k + 1].start())
+            semi = text.find(";", mk.end(), limit)
+            if semi > 0 and bisect.bisect_left(self.starts, mk.end()) == bisect.bisect_left(
+                self.starts, semi
+            ):
+                limit = semi  # "gồm Bảo Cường, Đồng Thịnh; 15 trường …": a list of names
             closed = mk.group(1).lower() in _CLOSED
             self.check(totals, mk.end(), limit, closed, named_only=False)
         # "23 trường (7 trường mầm non, 9 trường tiểu học và 7 trường THCS)"

@@ -17,6 +17,7 @@ from tongket.core.vntext import nfc
 from tongket.factcheck.breakdown import breakdown_checks
 from tongket.factcheck.common import Issue, _d, _fmt, _q, _resolution
 from tongket.factcheck.extract import Config, Fact, extract_facts, load_config
+from tongket.factcheck.identities import attendance_checks
 from tongket.factcheck.repeats import repeat_checks
 
 KINDS = ("ratio_mismatch", "sum_mismatch", "target_mismatch", "count_mismatch", "other")
@@ -321,6 +322,7 @@ def check_facts(text: str, facts: list[Fact], config: Config | None = None) -> l
         + _share_checks(text, facts)
         + _target_checks(text, facts)
         + repeat_checks(text, facts, cfg)
+        + attendance_checks(text, facts)
     )
     seen: set[tuple] = set()
     out = []

@@ -247,6 +247,10 @@ _MUC_CONTEXT_RE = re.compile(
     r"PCGD|phổ cập|XMC|xóa mù chữ|xoá mù chữ|chuẩn quốc gia|đạt chuẩn|kiểm định", re.IGNORECASE
 )
 
+# "PCGDTH mức độ 3", "XMC mức độ 2": the level a unit reached, a fact. After a full name
+# ("đạt chuẩn phổ cập giáo dục tiểu học mức độ 3", "chuẩn quốc gia mức độ 1") the level
+# names what was counted, not a figure of its own.
+_MUC_NAME_RE = re.compile(r"(?<![\w])(?:PCGD\w*|XMC|GDMNTNT|PC\w{2,6})\s*,?\s*$")
 _PLAN = r"(?:kế\s+hoạch|chỉ\s+tiêu|mục\s+tiêu|KH)"
 _GAP_VERB_BEFORE_RE = re.compile(
     rf"(?<!\w)(?P<verb>vượt|tăng|cao hơn|nhiều hơn|giảm|thấp hơn|ít hơn|hụt|thiếu|còn thiếu"
@@ -268,6 +272,18 @@ _SENT_END_RE = re.compile(r"\n|[.!?…](?=\s|$)")
 _CLAUSE_END_RE = re.compile(r"\n|[.!?…](?=\s|$)|[;:]")
 _RATE_INTRO_RE = re.compile(
     r"(?:tỷ lệ|tỉ lệ|chiếm|bằng|đạt|=|\(|,)\s*(?:là|đạt|:)?\s*$", re.IGNORECASE
+)
+
+
+_PAREN_RE = re.compile(r"\([^()]*\)")
+_RATE_ONLY_RE = re.compile(
+    r"^\s*,?\s*(?:và\s+)?(?:đạt|chiếm|bằng)?\s*(?:tỷ lệ|tỉ lệ)\s*(?:là|đạt|:)?\s*$"
+    r"|[,;(]\s*(?:đạt|chiếm)\s*(?:tỷ lệ|tỉ lệ)\s*(?:là|:)?\s*$",
+    re.IGNORECASE,
+)
+_NOT_SAME_BASE_RE = re.compile(
+    r"(?<!\w)(?:trong đó|trong số|gồm|so với|tăng|giảm|trên tổng|của|riêng|năm)(?!\w)",
+    re.IGNORECASE,
 )
 
 
@@ -570,7 +586,7 @@ class _Extractor:
         if unit is None:
             tail = before[-12:]
             muc = _MUC_BEFORE_RE.search(tail)
-            if muc and _MUC_CONTEXT_RE.search(self._before(s - len(tail) + muc.start(), 40)):
+            if muc and _MUC_NAME_RE.search(self._before(s - len(tail) + muc.start(), 40)):
                 # "PCGDTH mức độ 3": the level of a standard reached.
                 start = s - (len(tail) - muc.start())
                 fact = Fact(text[start:e], start, e, _to_float(value), "other", num_start=s)
@@ -638,7 +654,31 @@ class _Extractor:
                 fact.ratio_link = "strong" if strong else "weak"
                 fact.ratio_quote = prev.quote
                 prev.ratio_used = True
+        if fact.unit == "percent" and not fact.is_target and fact.numerator is None:
+            self._far_fraction(fact)
         self.facts.append(fact)
+
+    def _far_fraction(self, fact: Fact) -> None:
+        """ "35/63 tỉnh được công nhận đạt chuẩn … mức độ 3, đạt tỷ lệ 54%", "13.647/13.711 thí
+        sinh tốt nghiệp (bao gồm cả thí sinh tự do); đạt tỷ lệ 99,56%": a rate introduced as
+        such, with no subject of its own, is the rate of the fraction its clause opened with."""
+        for prev in reversed(self.facts):
+            if prev.sentence != fact.sentence or fact.start - prev.end > 200:
+                return
+            if prev.unit == "other" and prev.counted is None:
+                continue  # "mức độ 3": names what was counted
+            if prev.unit != "count" or prev.numerator is None or prev.ratio_used:
+                return
+            bare = _PAREN_RE.sub(" ", self.text[prev.end : fact.start])
+            if len(bare.split()) > 20 or _NOT_SAME_BASE_RE.search(bare):
+                return
+            if not _RATE_ONLY_RE.search(bare.rsplit(";", 1)[-1]):
+                return
+            fact.numerator, fact.denominator = prev.numerator, prev.denominator
+            fact.ratio_link = "strong"
+            fact.ratio_quote = prev.quote
+            prev.ratio_used = True
+            return
 
     def _gap(self, fact: Fact, before: str) -> bool:
         """ "(vượt 1,1% kế hoạch)": a distance to plan, folded into the figure before it."""

@@ -56,6 +56,13 @@ def _level(f: Fact) -> str:
     return f.level or "all"
 
 
+def _paragraph_levels(text: str, f: Fact, cfg: Config) -> frozenset[str]:
+    """Levels named in the paragraph up to the figure ("Còn cấp THCS … Số học sinh bỏ học là
+    268 em"): two totals under different levels are two quantities."""
+    start = text.rfind("\n", 0, f.start) + 1
+    return frozenset(m.lastgroup or "" for m in cfg.levels_re.finditer(text, start, f.start))
+
+
 def _scope_totals(text: str, facts: list[Fact]) -> list[Fact]:
     out = []
     for f in facts:
@@ -86,6 +93,8 @@ def repeat_checks(text: str, facts: list[Fact], cfg: Config) -> list[Issue]:
         key = (_lemma(f.counted), _level(f), f.indicator)
         prev = first.setdefault(key, f)
         if prev is f or prev.value == f.value:
+            continue
+        if _paragraph_levels(text, prev, cfg) != _paragraph_levels(text, f, cfg):
             continue
         hard = not (_other_time(text, prev) or _other_time(text, f))
         noun = f.counted or ""
