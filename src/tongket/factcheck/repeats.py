@@ -193,7 +193,9 @@ def _restated_rates(text: str, facts: list[Fact], by_noun: dict[tuple, Fact]) ->
         options = []
         for num in candidates:
             total = by_noun.get((_lemma(num.counted), _level(f)))
-            if total is None or not total.value or num.value > total.value:
+            if total is None or total is num or total.indicator == num.indicator:
+                continue  # the base is a whole, not the count of the rate itself
+            if not total.value or num.value > total.value:
                 continue
             options.append((num, total))
         if not options:
