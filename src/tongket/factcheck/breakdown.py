@@ -156,6 +156,9 @@ class _Breakdowns:
                 continue
             if not out and ";" in text[f.end : pos]:
                 break  # the total stands in the marker's own clause
+            after = text[f.end : pos]
+            if after.count(")") > after.count("("):
+                continue  # an aside in a closed parenthesis: "40 trường (có 3 … liên cấp), …"
             if _EACH_BEFORE_RE.search(text[max(0, f.start - 40) : f.start]):
                 break  # "mỗi đơn vị có 1 giải": a figure per item, never a whole
             if f.unit == "percent" or f.range is not None:
@@ -245,7 +248,18 @@ class _Breakdowns:
         return out
 
     # -- one breakdown
-    def check(self, totals: list[Fact], lo: int, hi: int, closed: bool, named_only: bool) -> None:
+    def check(
+        self,
+        totals: list[Fact],
+        lo: int,
+        hi: int,
+        closed: bool,
+        named_only: bool,
+        aside: bool = False,
+    ) -> None:
+        """Check the parts in text[lo:hi] against each total. `named_only`: without a marker,
+        only parts each named by a different level, group or place count; `aside`: the parts
+        stand in a parenthesis right after the total, where one part may stand alone."""
         results = []
         for total in totals:
             parts = self.parts_for(total, lo, hi)
@@ -257,7 +271,8 @@ class _Breakdowns:
             segs = self.segments(lo, parts)
             labels = [_labels(self.cfg, s) for s in segs]
             partition = len(parts) >= 2 and all(labels) and len(set().union(*labels)) >= len(parts)
-            if named_only and not partition and not self._lone_excess(total, parts, lo, hi):
+            lone = aside and self._lone_excess(total, parts, lo, hi)
+            if named_only and not partition and not lone:
                 continue
             self.seen.add(key)
             results.append((total, parts, partition, segs))
@@ -402,7 +417,7 @@ class _Breakdowns:
                 continue
             lo = f.end + m.end()
             hi = _paren_close(text, lo, min(len(text), lo + 400))
-            self.check([f], lo, hi, closed=False, named_only=True)
+            self.check([f], lo, hi, closed=False, named_only=True, aside=True)
         # "Toàn tỉnh có 369 trường. Mầm non 120 trường, tiểu học 150 trường, …"
         for f in self.facts:
             if f.unit != "count" or f.numerator is not None or f.bound != "exact":

@@ -15,7 +15,7 @@ from tongket.factcheck.numbers import NUMBER_PATTERN
 
 # "Số học sinh bỏ học là 12", "tổng số trường: 27", "số lượng ... có 5": a named quantity.
 _NAMED_BEFORE_RE = re.compile(
-    r"(?<!\w)(?:tổng số|số lượng|số)(?!\w)(?P<label>[^.;:!?\n()]{1,60}?)\s*(?:là|:|=)\s*$",
+    r"(?<!\w)(?:tổng số|số lượng|số)(?!\w)(?P<label>\s+[^\W\d][^.;:!?\n()]{0,59}?)\s*(?:là|:|=)\s*$",
     re.IGNORECASE,
 )
 # "Giáo viên: 16", "CBQL: 02": a label of at most four words right before a colon.
