@@ -32,7 +32,7 @@ from tongket.factcheck.numbers import (
     decimal_places,
     parse_decimal,
 )
-from tongket.factcheck.shapes import bare_count
+from tongket.factcheck.shapes import bare_count, score
 
 UNITS = ("percent", "count", "VND", "other")
 LEVELS = ("preschool", "primary", "lower_secondary", "upper_secondary", "continuing", "all")
@@ -315,6 +315,8 @@ def _glued_before(text: str, s: int) -> bool:
         return True
     if c1 in "./,:-+#_&" and s >= 2:
         c2 = text[s - 2]
+        if c1 in ",;" and c2.isalpha() and c2.islower():
+            return False  # "đã đạt chuẩn,140/148 trường": a space lost after a comma
         return c2.isalnum()
     return False
 
@@ -591,6 +593,8 @@ class _Extractor:
                 start = s - (len(tail) - muc.start())
                 fact = Fact(text[start:e], start, e, _to_float(value), "other", num_start=s)
                 return fact, e
+            if score(text, s, e, before, self.cfg.partition_res):
+                return Fact(text[s:e], s, e, _to_float(value), "other", num_start=s), e
             prev = self._prev_in_sentence(s, 40)
             shape = bare_count(
                 text, s, e, before, self.cfg.counted_re, prev is not None and prev.unit == "count"

@@ -76,3 +76,37 @@ def bare_count(
     if rate and not _NOT_QUANTITY_RE.search(tail[-12:]):
         return end, _counted_in(counted_re, rate.group("words"))
     return None
+
+
+# "đạt điểm 9,6", "tổng điểm là 10,14", "điểm trung bình lớp 12 là 9,6", "điểm khuyến khích
+# 4,0": a score written after the word "điểm" (with a decimal comma, so "điểm 3 khoản 2" of a
+# law is never one).
+_SCORE_BEFORE_RE = re.compile(
+    r"(?<!\w)điểm(?:\s+[^\W\d]+){0,3}?(?:\s+(?:lớp|môn)\s+\w+)?\s*(?:là|:|đạt)?\s*$",
+    re.IGNORECASE,
+)
+# "(điểm các môn: Toán 9,0; Ngữ văn 9,0)": a subject followed by its score.
+_SCORE_CONTEXT_RE = re.compile(r"(?<!\w)(?:điểm|bài thi|môn thi)(?!\w)", re.IGNORECASE)
+_SCORE_END_RE = re.compile(r"\s*(?:$|[,;.)(\n]|\s(?:môn|điểm|và)(?!\w))", re.IGNORECASE)
+
+
+def score(
+    text: str, start: int, end: int, before: str, subject_res: tuple[tuple[str, re.Pattern], ...]
+) -> bool:
+    """The number at text[start:end] is an exam score (0–30 with a decimal comma)."""
+    token = text[start:end]
+    if "," not in token or not _SCORE_END_RE.match(text, end):
+        return False
+    try:
+        value = float(token.replace(",", "."))
+    except ValueError:
+        return False
+    if value > 30:
+        return False
+    tail = before[-60:]
+    if _SCORE_BEFORE_RE.search(tail):
+        return True
+    if not _SCORE_CONTEXT_RE.search(before[-120:]):
+        return False
+    head = re.sub(r"\s*:?\s*$", "", tail)
+    return any(m.end() == len(head) for _, rx in subject_res for m in rx.finditer(head))

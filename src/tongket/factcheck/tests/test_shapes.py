@@ -84,3 +84,35 @@ def test_named_counts_read_their_value(n, label):
     if 1900 <= n <= 2099:
         return  # a bare year after a label is never read as a count
     assert [v for v, _ in counts(f"{label} {shown}.")] == [n]
+
+
+def scores(text):
+    return [f.value for f in extract_facts(text) if f.unit == "other"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Có 7 thí sinh đạt điểm 9,8 môn Ngữ văn.", [9.8]),
+        (
+            "Thủ khoa có tổng điểm là 28,75 (điểm các môn: Toán 9,5; Ngữ văn 9,25).",
+            [28.75, 9.5, 9.25],
+        ),
+        ("Điểm trung bình lớp 12 là 8,9.", [8.9]),
+        ("Có 12 thí sinh đạt 9,5 điểm.", [9.5]),
+    ],
+)
+def test_exam_scores(text, expected):
+    assert scores(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Theo điểm 3 khoản 2 Điều 5 của Luật.",
+        "Toán 9,5 triệu học sinh",
+        "Điểm mới năm nay là 2,5 lần",
+    ],
+)
+def test_not_scores(text):
+    assert scores(text) == []
