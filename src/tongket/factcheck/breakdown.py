@@ -86,7 +86,7 @@ class _Part:
 
 def _labels(cfg: Config, segment: str) -> set[str]:
     found = {lvl for lvl, rx in cfg.level_res if rx.search(segment)}
-    found |= {name for name, rx in cfg.partition_res if rx.search(segment)}
+    found |= {m.group().lower() for m in cfg.partition_re.finditer(segment)}
     found |= {"place:" + m.group("name").lower() for m in _PLACE_RE.finditer(segment)}
     return found
 
@@ -96,7 +96,7 @@ def _label_ends(cfg: Config, segment: str) -> bool:
     tail = segment[-40:]
     m = _BARE_BEFORE_RE.search(tail)
     head = tail[: m.start()] if m else tail
-    for _, rx in (*cfg.level_res, *cfg.partition_res):
+    for rx in (cfg.levels_re, cfg.partition_re):
         for hit in rx.finditer(head):
             if hit.end() == len(head):
                 return True
@@ -131,7 +131,6 @@ class _Breakdowns:
         self.starts = [f.start for f in facts]
         self.issues: list[Issue] = []
         self.seen: set[tuple[int, int]] = set()  # (total start, first part start)
-        self.taken: list[tuple[int, int]] = [(f.start, f.end) for f in facts]
 
     def sentence_start(self, pos: int) -> int:
         text = self.text
@@ -209,8 +208,9 @@ class _Breakdowns:
         found: list[_Part] = []
         for m in NUMBER_RE.finditer(text, lo, hi):
             s, e = m.span()
-            if any(a < e and s < b for a, b in self.taken):
-                continue
+            k = bisect.bisect_left(self.starts, e) - 1
+            if k >= 0 and self.facts[k].end > s:
+                continue  # part of a figure already read
             inner = text[lo:s]
             if inner.count("(") > inner.count(")"):
                 continue

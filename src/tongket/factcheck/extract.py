@@ -107,7 +107,7 @@ class Config:
     indicator_re: re.Pattern
     indicator_map: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
     # Names of disjoint parts (age groups, subjects, sectors), one named group per name.
-    partition_res: tuple[tuple[str, re.Pattern], ...] = ()
+    partition_re: re.Pattern = re.compile("(?!)")
 
 
 def _alternation(words: list[str]) -> str:
@@ -187,11 +187,7 @@ def load_config(path: str | None = None) -> Config:
         all_levels_re,
         indicator_re,
         {k: tuple(v) for k, v in ind_map.items()},
-        tuple(
-            (nfc(str(w)).lower(), _word_re([nfc(str(w))]))
-            for words in (data.get("partitions") or {}).values()
-            for w in words
-        ),
+        _word_re([nfc(str(w)) for words in (data.get("partitions") or {}).values() for w in words]),
     )
 
 
@@ -593,7 +589,7 @@ class _Extractor:
                 start = s - (len(tail) - muc.start())
                 fact = Fact(text[start:e], start, e, _to_float(value), "other", num_start=s)
                 return fact, e
-            if score(text, s, e, before, self.cfg.partition_res):
+            if score(text, s, e, before, self.cfg.partition_re):
                 return Fact(text[s:e], s, e, _to_float(value), "other", num_start=s), e
             prev = self._prev_in_sentence(s, 40)
             shape = bare_count(

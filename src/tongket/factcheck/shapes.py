@@ -90,9 +90,7 @@ _SCORE_CONTEXT_RE = re.compile(r"(?<!\w)(?:điểm|bài thi|môn thi)(?!\w)", re
 _SCORE_END_RE = re.compile(r"\s*(?:$|[,;.)(\n]|\s(?:môn|điểm|và)(?!\w))", re.IGNORECASE)
 
 
-def score(
-    text: str, start: int, end: int, before: str, subject_res: tuple[tuple[str, re.Pattern], ...]
-) -> bool:
+def score(text: str, start: int, end: int, before: str, names_re: re.Pattern) -> bool:
     """The number at text[start:end] is an exam score (0–30 with a decimal comma)."""
     token = text[start:end]
     if "," not in token or not _SCORE_END_RE.match(text, end):
@@ -109,4 +107,4 @@ def score(
     if not _SCORE_CONTEXT_RE.search(before[-120:]):
         return False
     head = re.sub(r"\s*:?\s*$", "", tail)
-    return any(m.end() == len(head) for _, rx in subject_res for m in rx.finditer(head))
+    return any(m.end() == len(head) for m in names_re.finditer(head))
