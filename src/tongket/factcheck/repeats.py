@@ -52,6 +52,25 @@ def _other_time(text: str, f: Fact) -> bool:
     return bool(_OTHER_TIME_RE.search(_sentence(text, f)))
 
 
+_PLACE_SCOPE_RE = re.compile(
+    r"(?<!\w)toàn\s+(ngành|tỉnh|huyện|thành phố|thị xã|xã|quận|phường|trường)(?!\w)", re.IGNORECASE
+)
+
+
+_CLAUSE_END_RE = re.compile(r"\n|[.!?…;](?=\s|$)")
+
+
+def _scope(text: str, f: Fact) -> str:
+    """The place a total is stated for ("toàn tỉnh" → "tỉnh"), or "" when not named."""
+    found = ""
+    start = max(0, f.start - 60)
+    for m in _CLAUSE_END_RE.finditer(text, start, f.start):
+        start = m.end()
+    for m in _PLACE_SCOPE_RE.finditer(text, start, f.start):
+        found = m.group(1).lower()
+    return found
+
+
 def _level(f: Fact) -> str:
     return f.level or "all"
 
@@ -88,6 +107,7 @@ def repeat_checks(text: str, facts: list[Fact], cfg: Config) -> list[Issue]:
     totals = _scope_totals(text, facts)
     clean = [f for f in totals if _CLEAN_AFTER_RE.match(text, f.end)]
     # Totals stated twice.
+    doc_places = {m.group(1).lower() for m in _PLACE_SCOPE_RE.finditer(text)}
     first: dict[tuple, Fact] = {}
     for f in clean:
         key = (_lemma(f.counted), _level(f), f.indicator)
@@ -96,7 +116,12 @@ def repeat_checks(text: str, facts: list[Fact], cfg: Config) -> list[Issue]:
             continue
         if _paragraph_levels(text, prev, cfg) != _paragraph_levels(text, f, cfg):
             continue
-        hard = not (_other_time(text, prev) or _other_time(text, f))
+        scopes = {_scope(text, prev), _scope(text, f)}
+        if len(scopes - {""}) > 1:
+            continue  # "toàn tỉnh" and "toàn huyện": two places
+        # A total with no place named is the document's own scope when it names only one.
+        same_place = len(scopes) == 1 or len(doc_places) <= 1
+        hard = same_place and not (_other_time(text, prev) or _other_time(text, f))
         noun = f.counted or ""
         issues.append(
             _issue(

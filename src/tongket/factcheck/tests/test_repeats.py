@@ -89,3 +89,11 @@ def test_attendance_that_adds_up_or_names_one_kind_of_absence(absent, severities
         "không lý do."
     )
     assert [i.severity for i in found(text, kind="count_mismatch")] == severities
+
+
+def test_totals_of_two_places_are_two_quantities():
+    text = "Toàn tỉnh có 412 trường. Riêng toàn huyện Tân Lập có 38 trường."
+    assert found(text, kind="count_mismatch") == []
+    # One total names its place, the other does not, in a text about two places: only soft.
+    text = "Toàn tỉnh có 412 trường; toàn huyện có 38 trường. Tổng số trường là 398 trường."
+    assert [i.severity for i in found(text, kind="count_mismatch")] == ["soft"]
