@@ -69,7 +69,12 @@ _OTHER_TIME_RE = re.compile(
     r"(?<!\w)(?:năm|so với|trước|sau|kế hoạch|chỉ tiêu|mục tiêu|dự kiến|đầu|cuối)(?!\w)",
     re.IGNORECASE,
 )
+# "23 trường (…)", "75 cán bộ, giáo viên, nhân viên (…)": the parenthesis right after the
+# total, or after the words that finish naming it.
+_PAREN_AFTER_RE = re.compile(r"(?:[\s,]*[^\W\d]+){0,6}?\s*\(")
 _EACH_BEFORE_RE = re.compile(r"(?<!\w)(?:mỗi|từng|bình quân|trung bình)(?!\w)[^.;,\n]*$", re.I)
+# "5 trường THCS (cả huyện 30 trường)": a wider whole in the aside, not a part.
+_WIDER_RE = re.compile(r"(?<!\w)(?:cả|toàn|tổng|trên|của)(?!\w)", re.IGNORECASE)
 _SCOPE_BEFORE_RE = re.compile(
     r"(?<!\w)(?:toàn ngành|toàn tỉnh|toàn huyện|toàn thành phố|toàn thị xã|toàn xã|toàn quận"
     r"|tổng số|có tổng|tổng cộng)(?!\w)[^.;\n]{0,40}$",
@@ -307,6 +312,7 @@ class _Breakdowns:
             len(parts) == 1
             and parts[0].value > _d(total.value)
             and not _OTHER_TIME_RE.search(self.text[lo:hi])
+            and not _WIDER_RE.search(self.text[lo:hi])
         )
 
     def _diffs(self, total: Fact, parts: list[_Part]) -> list[tuple[Decimal, Decimal]]:
@@ -412,12 +418,13 @@ class _Breakdowns:
             self.check(totals, mk.end(), limit, closed, named_only=False)
         # "23 trường (7 trường mầm non, 9 trường tiểu học và 7 trường THCS)"
         for f in self.facts:
-            m = re.match(r"\s*\(", text[f.end : f.end + 3])
+            m = _PAREN_AFTER_RE.match(text, f.end, min(len(text), f.end + 60))
             if f.unit != "count" or f.numerator is not None or m is None:
                 continue
-            lo = f.end + m.end()
+            lo = m.end()
             hi = _paren_close(text, lo, min(len(text), lo + 400))
-            self.check([f], lo, hi, closed=False, named_only=True, aside=True)
+            right_after = not m.group().strip(" (")
+            self.check([f], lo, hi, closed=False, named_only=True, aside=right_after)
         # "Toàn tỉnh có 369 trường. Mầm non 120 trường, tiểu học 150 trường, …"
         for f in self.facts:
             if f.unit != "count" or f.numerator is not None or f.bound != "exact":

@@ -157,3 +157,22 @@ def test_level_breakdowns_in_every_shape(parts, shape, error):
     else:
         # Parts short of a level split: maybe levels not listed; never hard.
         assert all(i.severity == "soft" for i in found)
+
+
+def test_staff_by_contract_in_a_parenthesis():
+    text = "Đơn vị có 75 cán bộ, giáo viên, nhân viên (biên chế 61, hợp đồng 16)."
+    [issue] = hard(text)
+    assert (issue.stated, issue.expected) == (75, 77)
+    assert sums("Đơn vị có 77 cán bộ, giáo viên, nhân viên (biên chế 61, hợp đồng 16).") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Xã có 5 trường THCS (cả huyện 30 trường).",
+        "Có 4 trường đạt chuẩn mức độ 2 (trên tổng số 40 trường).",
+        "Có 12 giáo viên dạy giỏi cấp tỉnh, đạt chuẩn nghề nghiệp (15 giáo viên năm trước).",
+    ],
+)
+def test_a_wider_whole_in_an_aside_is_not_a_part(text):
+    assert hard(text) == []
