@@ -71,7 +71,7 @@ _OTHER_TIME_RE = re.compile(
 )
 # "23 trường (…)", "75 cán bộ, giáo viên, nhân viên (…)": the parenthesis right after the
 # total, or after the words that finish naming it.
-_PAREN_AFTER_RE = re.compile(r"(?:[\s,]*[^\W\d]+){0,6}?\s*\(")
+_PAREN_AFTER_RE = re.compile(r"(?:[\s,]+[^\W\d]+){0,6}?\s*\(")
 _EACH_BEFORE_RE = re.compile(r"(?<!\w)(?:mỗi|từng|bình quân|trung bình)(?!\w)[^.;,\n]*$", re.I)
 # "5 trường THCS (cả huyện 30 trường)": a wider whole in the aside, not a part.
 _WIDER_RE = re.compile(r"(?<!\w)(?:cả|toàn|tổng|trên|của)(?!\w)", re.IGNORECASE)
