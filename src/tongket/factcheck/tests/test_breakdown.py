@@ -176,3 +176,60 @@ def test_staff_by_contract_in_a_parenthesis():
 )
 def test_a_wider_whole_in_an_aside_is_not_a_part(text):
     assert hard(text) == []
+
+
+_TOKENS = [
+    "trong đó",
+    "gồm",
+    "cụ thể",
+    "(",
+    ")",
+    ",",
+    ";",
+    ".",
+    ":",
+    "\n",
+    "\n- ",
+    "toàn tỉnh có",
+    "tổng số",
+    "số học sinh là",
+    "mỗi",
+    "trường",
+    "lớp",
+    "trẻ",
+    "giáo viên",
+    "mầm non",
+    "tiểu học",
+    "THCS",
+    "huyện Tân Lập",
+    "Toán",
+    "nữ",
+    "biên chế",
+    "đăng ký",
+    "dự thi",
+    "vắng",
+    "tỷ lệ",
+    "đạt",
+    "liên cấp",
+    "/",
+    "%",
+    "năm 2024",
+    "đồng",
+    "tỷ",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_TOKENS), st.integers(0, 99_999).map(str)),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_any_mix_of_report_words_is_checked_without_error(tokens):
+    text = " ".join(tokens)
+    analysis = analyse(text)
+    for issue in analysis.issues:
+        assert issue.severity in ("hard", "soft")
+        assert all(q in analysis.text for q in issue.quotes)
