@@ -65,6 +65,16 @@ _ITEM_SEP_RE = re.compile(r"[,;)\n]|\s(?:và)\s")
 # A named bare number: "Toán 160", "Tiếng Anh: 82", "huyện A là 12".
 _BARE_AFTER_RE = re.compile(r"\s*(?:$|[,;.)]|\s(?:và|,)(?!\w))")
 _BARE_BEFORE_RE = re.compile(r"\s*(?::|là|có|thiếu|thừa)?\s*$", re.IGNORECASE)
+_TRAILING_ASIDE_RE = re.compile(r"\s*\([^()]*\)\s*(?=(?::|là|có)?\s*$)")
+# "môn khác 17", "Các môn lựa chọn 8": a subject named by the word "môn".
+_SUBJECT_WORD_RE = re.compile(r"(?<!\w)(?:môn|bộ môn)\s+[^\W\d]+(?:\s+[^\W\d]+)?$", re.I)
+# "… giáo viên Văn hóa 31", "Hà Nội 125": a capitalised name right before the number.
+_PROPER_NAME_RE = re.compile(rf"(?:^|[\s,;:(])(?-i:[{_UPPER}])[^\W\d]*(?:\s+[^\W\d]+){{0,4}}$")
+_LABEL_WORD_BEFORE_RE = re.compile(
+    r"(?<!\w)(?:năm|số|lớp|khối|điều|khoản|mục|tháng|ngày|quý|lần|thứ|khóa|khoá|kỳ|kì)\s*$",
+    re.IGNORECASE,
+)
+_SUBJECT_ANY_RE = re.compile(r"(?<!\w)(?:môn|bộ môn)\s+[^\W\d]+", re.IGNORECASE)
 _OTHER_TIME_RE = re.compile(
     r"(?<!\w)(?:năm|so với|trước|sau|kế hoạch|chỉ tiêu|mục tiêu|dự kiến|đầu|cuối)(?!\w)",
     re.IGNORECASE,
@@ -93,14 +103,19 @@ def _labels(cfg: Config, segment: str) -> set[str]:
     found = {lvl for lvl, rx in cfg.level_res if rx.search(segment)}
     found |= {m.group().lower() for m in cfg.partition_re.finditer(segment)}
     found |= {"place:" + m.group("name").lower() for m in _PLACE_RE.finditer(segment)}
+    found |= {"subject:" + m.group().lower() for m in _SUBJECT_ANY_RE.finditer(segment)}
     return found
 
 
 def _label_ends(cfg: Config, segment: str) -> bool:
     """The segment ends with a name (level, age group, subject, place) right before a number."""
-    tail = segment[-40:]
+    tail = _TRAILING_ASIDE_RE.sub("", segment[-80:])[-40:]  # "Văn hóa (giáo viên dạy lớp) 31"
     m = _BARE_BEFORE_RE.search(tail)
     head = tail[: m.start()] if m else tail
+    if _LABEL_WORD_BEFORE_RE.search(head):
+        return False  # "năm 2024", "Điều 5", "lớp 6": a label's number, not a part
+    if _SUBJECT_WORD_RE.search(head) or _PROPER_NAME_RE.search(head):
+        return True
     for rx in (cfg.levels_re, cfg.partition_re):
         for hit in rx.finditer(head):
             if hit.end() == len(head):
@@ -136,6 +151,7 @@ class _Breakdowns:
         self.starts = [f.start for f in facts]
         self.issues: list[Issue] = []
         self.seen: set[tuple[int, int]] = set()  # (total start, first part start)
+        self.incomplete: set[int] = set()  # totals whose list holds an item not read
 
     def sentence_start(self, pos: int) -> int:
         text = self.text
@@ -156,7 +172,7 @@ class _Breakdowns:
         while i >= 0 and facts[i].start >= floor and pos - facts[i].end <= 150:
             f = facts[i]
             i -= 1
-            if f.end > pos or f.is_target or _is_change(text, f):
+            if f.end > pos or f.is_target or _is_change(text, f, shortage=False):
                 continue
             if not out and ";" in text[f.end : pos]:
                 break  # the total stands in the marker's own clause
@@ -219,9 +235,12 @@ class _Breakdowns:
             inner = text[lo:s]
             if inner.count("(") > inner.count(")"):
                 continue
-            if not _BARE_AFTER_RE.match(text, e) or not _label_ends(self.cfg, text[lo:s]):
+            if not _BARE_AFTER_RE.match(text, e):
                 continue
             if s > 0 and (text[s - 1].isalnum() or text[s - 1] in "/-"):
+                continue
+            if not _label_ends(self.cfg, text[lo:s]):
+                self.incomplete.add(total.start)  # an item not recognised: the sum is partial
                 continue
             value = parse_decimal(m.group())
             fact = replace(
@@ -347,8 +366,8 @@ class _Breakdowns:
             else:
                 severity = "soft"
         else:
-            if len(parts) < 2:
-                return  # one part of a whole: a subset, not a breakdown
+            if len(parts) < 2 or total.start in self.incomplete:
+                return  # one part of a whole, or a list not fully read: not a breakdown
             if (closed and not named_only) or (partition and sibling_ok):
                 severity = "hard"
             elif partition:

@@ -53,8 +53,13 @@ _CHANGE_BEFORE_RE = re.compile(
 )
 
 
-def _is_change(text: str, f: Fact) -> bool:
-    return bool(_CHANGE_BEFORE_RE.search(text[max(0, f.start - 25) : f.start]))
+def _is_change(text: str, f: Fact, shortage: bool = True) -> bool:
+    """A figure written as a change ("tăng 2 trường"). With shortage=False, "thiếu 46 giáo
+    viên" / "thừa 12" count as amounts of their own (a total that can be broken down)."""
+    m = _CHANGE_BEFORE_RE.search(text[max(0, f.start - 25) : f.start])
+    if m is None:
+        return False
+    return shortage or not m.group().lower().startswith(("thiếu", "thừa"))
 
 
 _SAME_COUNTED = {

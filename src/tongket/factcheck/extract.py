@@ -217,6 +217,8 @@ _PREV_BLOCK_RE = re.compile(
 # them is a quantity ("cân đo định kỳ 308/308 trẻ").
 _SMALL_LABELS = {"thứ", "lần", "lớp", "khối", "quý", "tháng", "ngày", "tuần", "kỳ", "kì"}
 _TOTAL_SO_RE = re.compile(r"(?<!\w)(?:tổng|với|có|là)\s+số\s*[:]?\s*$", re.IGNORECASE)
+# "Trường THCS Sá Tổng số 1": "Tổng" inside a capitalised name, then the school's number.
+_NAME_TONG_SO_RE = re.compile(r"(?<!\w)[A-ZĐ\u00c0-\u1ef9][^\W\d]*\s+Tổng\s+số\s*$")
 
 _PCT_RE = re.compile(r"[ \t\u00a0]?(?:%|phần trăm(?!\w))", re.IGNORECASE)
 _MULT_ALT = "|".join(MULTIPLIERS)
@@ -461,7 +463,11 @@ class _Extractor:
             tail = before[-24:]
             block = _PREV_BLOCK_RE.search(tail)
             if block and not (
-                (block.group("w").lower() == "số" and _TOTAL_SO_RE.search(tail))
+                (
+                    block.group("w").lower() == "số"
+                    and _TOTAL_SO_RE.search(tail)
+                    and not _NAME_TONG_SO_RE.search(tail)
+                )
                 or (block.group("w").lower() in _SMALL_LABELS and parse_decimal(token) > 60)
             ):
                 continue

@@ -233,3 +233,31 @@ def test_any_mix_of_report_words_is_checked_without_error(tokens):
     for issue in analysis.issues:
         assert issue.severity in ("hard", "soft")
         assert all(q in analysis.text for q in issue.quotes)
+
+
+def test_gross_subject_shortages_under_a_net_total_are_hard():
+    # The shape of a staffing sentence: a net shortage, then gross shortages by subject,
+    # some named with an aside or by the word "môn".
+    text = (
+        "Tiểu học thiếu 20 giáo viên (trong đó thiếu giáo viên Văn hóa (giáo viên dạy lớp) 12, "
+        "Tiếng Anh 6, Nghệ thuật (Âm nhạc, Mỹ thuật) 4); THCS thiếu 9 giáo viên (trong đó thiếu "
+        "giáo viên Môn khác (HĐTN-HN, ...) 9, Ngữ văn 2)."
+    )
+    issues = hard(text)
+    assert [(i.stated, i.expected) for i in issues] == [(20, 22), (9, 11)]
+
+
+def test_net_and_gross_named_as_what_they_are_are_clean():
+    text = (
+        "Tiểu học thiếu 20 giáo viên ở một số môn (Văn hóa 12, Tiếng Anh 6, Nghệ thuật 2), thừa "
+        "8 giáo viên ở các môn khác, cân đối thiếu 12 giáo viên."
+    )
+    assert hard(text) == []
+
+
+def test_a_school_named_tong_so_n_is_not_a_total():
+    text = (
+        "Các đơn vị dẫn đầu: Trường THCS Sá Tổng số 1 (0,37%), Trường Tiểu học Sá Tổng số 2 (0,5%)."
+    )
+    facts = analyse(text).facts
+    assert [f.unit for f in facts] == ["percent", "percent"]
