@@ -9,33 +9,19 @@ its target. The goal is that a hard issue is worth a phone call to the office th
 
 from __future__ import annotations
 
-import bisect
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 from tongket.core.vntext import nfc
+from tongket.factcheck.breakdown import breakdown_checks
+from tongket.factcheck.common import Issue, _d, _fmt, _q, _resolution
 from tongket.factcheck.extract import Config, Fact, extract_facts, load_config
-from tongket.factcheck.numbers import format_vn
+from tongket.factcheck.identities import attendance_checks
+from tongket.factcheck.repeats import repeat_checks
 
-KINDS = ("ratio_mismatch", "sum_mismatch", "target_mismatch", "other")
-
-
-@dataclass
-class Issue:
-    kind: str
-    severity: str  # hard / soft
-    quotes: list[str]
-    stated: float | None
-    expected: float | None
-    message_vi: str
-    message_en: str
-    spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
-
-    def to_dict(self) -> dict:
-        out = asdict(self)
-        out.pop("spans")
-        return out
+KINDS = ("ratio_mismatch", "sum_mismatch", "target_mismatch", "count_mismatch", "other")
+__all__ = ["KINDS", "Analysis", "Issue", "analyse", "check_facts"]
 
 
 @dataclass
@@ -43,26 +29,6 @@ class Analysis:
     text: str
     facts: list[Fact]
     issues: list[Issue]
-
-
-def _d(x: float) -> Decimal:
-    return Decimal(str(x))
-
-
-def _q(d: int) -> Decimal:
-    return Decimal(1).scaleb(-d)
-
-
-def _fmt(x: Decimal | float, d: int | None = None) -> str:
-    return format_vn(_d(float(x)) if isinstance(x, float) else x, d)
-
-
-def _resolution(f: Fact) -> Decimal:
-    """Half of the last written digit, in base units, for figures that are visibly rounded
-    ("10,2 tỷ", "45,2%"); zero for whole numbers written out in full, which must add exactly."""
-    if f.unit == "percent" or f.factor != 1 or f.decimals:
-        return _q(f.decimals) * f.factor / 2
-    return Decimal(0)
 
 
 # ---------------------------------------------------------------- X/Y against the stated %
@@ -98,149 +64,6 @@ def _ratio_checks(facts: list[Fact]) -> list[Issue]:
                 en += " (The base of this rate is not stated unambiguously.)"
         expected = float(exact.quantize(q, ROUND_HALF_UP))
         issues.append(Issue("ratio_mismatch", severity, quotes, f.value, expected, vi, en))
-    return issues
-
-
-# ---------------------------------------------------------------- parts against the total
-
-_PARTS_RE = re.compile(r"(?<!\w)(trong đó|chia ra|bao gồm|gồm có|gồm)(?!\w)", re.IGNORECASE)
-_EXHAUSTIVE = ("chia ra", "bao gồm", "gồm có", "gồm")
-_CHANGE_BEFORE_RE = re.compile(
-    r"(?<!\w)(?:tăng|giảm|hơn|thêm|bớt|so với|vượt|thiếu|thừa)\s+\S*\s*$", re.IGNORECASE
-)
-
-
-def _is_change(text: str, f: Fact) -> bool:
-    return bool(_CHANGE_BEFORE_RE.search(text[max(0, f.start - 25) : f.start]))
-
-
-_SAME_COUNTED = {
-    "em": "học sinh",
-    "em học sinh": "học sinh",
-    "hs": "học sinh",
-    "lượt học sinh": "học sinh",
-    "gv": "giáo viên",
-    "nhà giáo": "giáo viên",
-    "trường học": "trường",
-    "cbql": "cán bộ quản lý",
-    "cán bộ quản lí": "cán bộ quản lý",
-    "lớp học": "lớp",
-    "trẻ em": "trẻ",
-    "cháu": "trẻ",
-}
-
-
-def _lemma(counted: str | None) -> str | None:
-    return _SAME_COUNTED.get(counted, counted) if counted else None
-
-
-def _paren_close(text: str, start: int, limit: int) -> int:
-    depth = 0
-    for i in range(start, min(limit, len(text))):
-        c = text[i]
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            if depth == 0:
-                return i
-            depth -= 1
-    return limit
-
-
-def _sentence_end(text: str, pos: int) -> int:
-    m = re.compile(r"\n|[.!?…](?=\s|$)").search(text, pos)
-    return m.start() if m else len(text)
-
-
-def _labels_between(cfg: Config, text: str) -> set[str]:
-    return {lvl for lvl, rx in cfg.level_res if rx.search(text)}
-
-
-def _sum_checks(text: str, facts: list[Fact], cfg: Config) -> list[Issue]:
-    issues = []
-    markers = list(_PARTS_RE.finditer(text))
-    starts = [f.start for f in facts]
-    for k, mk in enumerate(markers):
-        p = mk.start()
-        # The total is the last figure before the marker; facts are in text order, so bisect.
-        i = bisect.bisect_left(starts, p) - 1
-        while i >= 0 and (facts[i].end > p or facts[i].is_target or _is_change(text, facts[i])):
-            i -= 1  # "12 trường (tăng 2 trường), trong đó ...": the total is 12, not the change
-        if i < 0 or p - facts[i].end > 150:
-            continue
-        total = facts[i]
-        if total.unit == "percent" or total.range is not None:
-            continue  # rates listed after "trong đó" are not shares of the first one
-        between = text[total.end : p]
-        if re.search(r"\n|[.!?…](?=\s)", between):
-            continue
-        if between.count("(") > between.count(")"):
-            limit = _paren_close(text, mk.end(), len(text))
-        else:
-            limit = _sentence_end(text, mk.end())
-        if k + 1 < len(markers):
-            limit = min(limit, markers[k + 1].start())
-        parts: list[Fact] = []
-        for f in facts[bisect.bisect_left(starts, mk.end()) : bisect.bisect_left(starts, limit)]:
-            if f.is_target:
-                continue
-            if f.unit != total.unit or f.numerator is not None:
-                continue
-            if f.unit == "count" and _lemma(f.counted) != _lemma(total.counted):
-                continue
-            inner = text[mk.end() : f.start]
-            if inner.count("(") > inner.count(")"):
-                continue  # a nested breakdown of a part, not a part
-            if _is_change(text, f):
-                continue  # "(tăng 2 trường)": a change, not a part
-            parts.append(f)
-        if len(parts) < 2:
-            continue
-        if total.bound != "exact" or any(f.bound != "exact" for f in parts):
-            continue
-        stated = _d(total.value)
-        expected = sum((_d(f.value) for f in parts), Decimal(0))
-        tol = _resolution(total) + sum((_resolution(f) for f in parts), Decimal(0))
-        diff = expected - stated
-        if abs(diff) <= tol:
-            continue
-        marker = mk.group(1).lower()
-        # Parts named by level (MN / TH / THCS) split the whole; a plain "trong đó" list may be
-        # overlapping categories (women, party members) and cannot be told apart from a subset.
-        labels = [
-            _labels_between(cfg, text[(parts[i - 1].end if i else mk.end()) : f.end])
-            for i, f in enumerate(parts)
-        ]
-        partition = all(labels) and len(set().union(*labels)) == len(parts)
-        if marker in _EXHAUSTIVE:
-            severity = "hard"
-        elif diff > 0:
-            severity = "hard" if total.unit == "VND" or partition else "soft"
-        elif partition:
-            severity = "soft"
-        else:
-            continue
-        unit = "đồng" if total.unit == "VND" else (total.counted or "")
-        joined = " + ".join(_fmt(_d(f.value)) for f in parts)
-        vi = (
-            f"Các phần {joined} = {_fmt(expected)} {unit} nhưng tổng ghi là "
-            f"{_fmt(stated)} {unit} (lệch {_fmt(abs(diff))})."
-        )
-        en = (
-            f"The parts {joined} add up to {_fmt(expected)} {unit} but the stated total is "
-            f"{_fmt(stated)} {unit} (off by {_fmt(abs(diff))})."
-        )
-        issues.append(
-            Issue(
-                "sum_mismatch",
-                severity,
-                [total.quote, *(f.quote for f in parts)],
-                total.value,
-                float(expected),
-                " ".join(vi.split()),
-                " ".join(en.split()),
-            )
-        )
     return issues
 
 
@@ -487,53 +310,6 @@ def _target_checks(text: str, facts: list[Fact]) -> list[Issue]:
     return issues
 
 
-# ---------------------------------------------------------------- the same count elsewhere
-
-_TOTAL_BEFORE_RE = re.compile(
-    r"(?<!\w)(?:toàn ngành|toàn tỉnh|toàn huyện|toàn thành phố|toàn xã|tổng số|có tổng)"
-    r"(?:\s+\S+){0,3}?\s*(?:có|là|:)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def _repeat_checks(text: str, facts: list[Fact]) -> list[Issue]:
-    issues = []
-    totals: dict[str, Fact] = {}
-    for f in facts:
-        if (
-            f.unit == "count"
-            and f.numerator is None
-            and f.bound == "exact"
-            and f.counted
-            and _TOTAL_BEFORE_RE.search(text[max(0, f.start - 40) : f.start])
-        ):
-            totals.setdefault(_lemma(f.counted) or "", f)
-    for f in facts:
-        if f.numerator is None or f.unit != "count" or not f.counted:
-            continue
-        total = totals.get(_lemma(f.counted) or "")
-        if total is None or f.denominator == total.value or not f.denominator:
-            continue
-        if abs(f.denominator - total.value) > 0.1 * total.value:
-            continue  # a very different base is a sub-population, not the same count
-        if f.level not in (None, "all") or total.level not in (None, "all"):
-            continue
-        issues.append(
-            Issue(
-                "other",
-                "soft",
-                [total.quote, f.quote],
-                f.denominator,
-                total.value,
-                f"Mẫu số {_fmt(_d(f.denominator or 0))} {f.counted} khác tổng số "
-                f"{_fmt(_d(total.value))} {total.counted} đã nêu.",
-                f"The base {_fmt(_d(f.denominator or 0))} {f.counted} differs from the total "
-                f"{_fmt(_d(total.value))} {total.counted} stated elsewhere.",
-            )
-        )
-    return issues
-
-
 # ---------------------------------------------------------------- entry points
 
 
@@ -542,10 +318,11 @@ def check_facts(text: str, facts: list[Fact], config: Config | None = None) -> l
     cfg = config or load_config()
     issues = (
         _ratio_checks(facts)
-        + _sum_checks(text, facts, cfg)
+        + breakdown_checks(text, facts, cfg)
         + _share_checks(text, facts)
         + _target_checks(text, facts)
-        + _repeat_checks(text, facts)
+        + repeat_checks(text, facts, cfg)
+        + attendance_checks(text, facts)
     )
     seen: set[tuple] = set()
     out = []

@@ -32,6 +32,7 @@ from tongket.factcheck.numbers import (
     decimal_places,
     parse_decimal,
 )
+from tongket.factcheck.shapes import bare_count, score
 
 UNITS = ("percent", "count", "VND", "other")
 LEVELS = ("preschool", "primary", "lower_secondary", "upper_secondary", "continuing", "all")
@@ -105,6 +106,8 @@ class Config:
     all_levels_re: re.Pattern
     indicator_re: re.Pattern
     indicator_map: dict[str, tuple[tuple[str, tuple[str, ...]], ...]]
+    # Names of disjoint parts (age groups, subjects, sectors), one named group per name.
+    partition_re: re.Pattern = re.compile("(?!)")
 
 
 def _alternation(words: list[str]) -> str:
@@ -160,7 +163,8 @@ def load_config(path: str | None = None) -> Config:
     data = yaml.safe_load(Path(path or DEFAULT_CONFIG_PATH).read_text(encoding="utf-8"))
     counted = [nfc(str(w)) for w in data.get("counted", [])]
     measures = [nfc(str(w)) for w in data.get("measures", [])]
-    counted_re = re.compile(rf"[ \t\u00a0]+({_alternation(counted)})(?![\w])", re.IGNORECASE)
+    # Zero spaces allowed: published texts lose spaces ("109cháu"); the noun must still end.
+    counted_re = re.compile(rf"[ \t\u00a0]*({_alternation(counted)})(?![\w])", re.IGNORECASE)
     measure_re = re.compile(rf"[ \t\u00a0]?({_alternation(measures)})(?![\w])", re.IGNORECASE)
     levels = {
         lvl: [nfc(str(w)) for w in words] for lvl, words in (data.get("levels") or {}).items()
@@ -183,6 +187,7 @@ def load_config(path: str | None = None) -> Config:
         all_levels_re,
         indicator_re,
         {k: tuple(v) for k, v in ind_map.items()},
+        _word_re([nfc(str(w)) for words in (data.get("partitions") or {}).values() for w in words]),
     )
 
 
@@ -208,7 +213,12 @@ _PREV_BLOCK_RE = re.compile(
     r"|đại hội|top|hạng|gmt|utc)\s*[:.]?\s*$",
     re.IGNORECASE,
 )
+# Labels that only take small numbers ("lớp 6", "quý 3", "lần thứ 2"): a large number after
+# them is a quantity ("cân đo định kỳ 308/308 trẻ").
+_SMALL_LABELS = {"thứ", "lần", "lớp", "khối", "quý", "tháng", "ngày", "tuần", "kỳ", "kì"}
 _TOTAL_SO_RE = re.compile(r"(?<!\w)(?:tổng|với|có|là)\s+số\s*[:]?\s*$", re.IGNORECASE)
+# "Trường THCS Sá Tổng số 1": "Tổng" inside a capitalised name, then the school's number.
+_NAME_TONG_SO_RE = re.compile(r"(?<!\w)[A-ZĐ\u00c0-\u1ef9][^\W\d]*\s+Tổng\s+số\s*$")
 
 _PCT_RE = re.compile(r"[ \t\u00a0]?(?:%|phần trăm(?!\w))", re.IGNORECASE)
 _MULT_ALT = "|".join(MULTIPLIERS)
@@ -235,6 +245,10 @@ _MUC_CONTEXT_RE = re.compile(
     r"PCGD|phổ cập|XMC|xóa mù chữ|xoá mù chữ|chuẩn quốc gia|đạt chuẩn|kiểm định", re.IGNORECASE
 )
 
+# "PCGDTH mức độ 3", "XMC mức độ 2": the level a unit reached, a fact. After a full name
+# ("đạt chuẩn phổ cập giáo dục tiểu học mức độ 3", "chuẩn quốc gia mức độ 1") the level
+# names what was counted, not a figure of its own.
+_MUC_NAME_RE = re.compile(r"(?<![\w])(?:PCGD\w*|XMC|GDMNTNT|PC\w{2,6})\s*,?\s*$")
 _PLAN = r"(?:kế\s+hoạch|chỉ\s+tiêu|mục\s+tiêu|KH)"
 _GAP_VERB_BEFORE_RE = re.compile(
     rf"(?<!\w)(?P<verb>vượt|tăng|cao hơn|nhiều hơn|giảm|thấp hơn|ít hơn|hụt|thiếu|còn thiếu"
@@ -256,6 +270,18 @@ _SENT_END_RE = re.compile(r"\n|[.!?…](?=\s|$)")
 _CLAUSE_END_RE = re.compile(r"\n|[.!?…](?=\s|$)|[;:]")
 _RATE_INTRO_RE = re.compile(
     r"(?:tỷ lệ|tỉ lệ|chiếm|bằng|đạt|=|\(|,)\s*(?:là|đạt|:)?\s*$", re.IGNORECASE
+)
+
+
+_PAREN_RE = re.compile(r"\([^()]*\)")
+_RATE_ONLY_RE = re.compile(
+    r"^\s*,?\s*(?:và\s+)?(?:đạt|chiếm|bằng)?\s*(?:tỷ lệ|tỉ lệ)\s*(?:là|đạt|:)?\s*$"
+    r"|[,;(]\s*(?:đạt|chiếm)\s*(?:tỷ lệ|tỉ lệ)\s*(?:là|:)?\s*$",
+    re.IGNORECASE,
+)
+_NOT_SAME_BASE_RE = re.compile(
+    r"(?<!\w)(?:trong đó|trong số|gồm|so với|tăng|giảm|trên tổng|của|riêng|năm)(?!\w)",
+    re.IGNORECASE,
 )
 
 
@@ -287,6 +313,8 @@ def _glued_before(text: str, s: int) -> bool:
         return True
     if c1 in "./,:-+#_&" and s >= 2:
         c2 = text[s - 2]
+        if c1 in ",;" and c2.isalpha() and c2.islower():
+            return False  # "đã đạt chuẩn,140/148 trường": a space lost after a comma
         return c2.isalnum()
     return False
 
@@ -320,6 +348,8 @@ def _unit_after(text: str, e: int, cfg: Config, before: str) -> _Unit | None:
         unit = "VND" if _MONEY_CONTEXT_RE.search(before) else "other"
         return _Unit(unit, m.end(), factor)
     m = cfg.counted_re.match(text, e)
+    if m and m.start(1) == e and text[e].isupper() and not m.group(1).isupper():
+        m = None  # "2018-2019Trường": a capitalised word glued on starts the next sentence
     if m:
         end = m.end()
         counted = m.group(1).lower()
@@ -395,13 +425,30 @@ class _Extractor:
             return None
         return prev
 
+    def _unglued(self, s: int, e: int) -> bool:
+        """A number glued to what precedes it that is still a count: the second half of a
+        pair ("255 trẻ/08 lớp", "12 lớp/405 học sinh"), or a number that lost its space after
+        a word ("có09 lớp"), when a counted noun follows it."""
+        text = self.text
+        c1 = text[s - 1]
+        if c1 == "/":
+            prev = self.facts[-1] if self.facts else None
+            return (
+                prev is not None
+                and prev.end == s - 1
+                and prev.unit == "count"
+                and prev.numerator is None
+                and bool(self.cfg.counted_re.match(text, e))
+            )
+        return c1.isalpha() and c1.islower() and bool(self.cfg.counted_re.match(text, e))
+
     # -- recognisers: each returns (fact or None, position the scan may resume from)
     def run(self) -> list[Fact]:
         text = self.text
         resume = 0
         for m in NUMBER_RE.finditer(text):
             s, e = m.span()
-            if s < resume or _glued_before(text, s):
+            if s < resume or (_glued_before(text, s) and not self._unglued(s, e)):
                 continue
             excluded = _EXCLUDED_AT_RE.match(text, s)
             if excluded:
@@ -415,7 +462,14 @@ class _Extractor:
             # Patterns anchored at "$" cost one attempt per character: give them short tails.
             tail = before[-24:]
             block = _PREV_BLOCK_RE.search(tail)
-            if block and not (block.group("w").lower() == "số" and _TOTAL_SO_RE.search(tail)):
+            if block and not (
+                (
+                    block.group("w").lower() == "số"
+                    and _TOTAL_SO_RE.search(tail)
+                    and not _NAME_TONG_SO_RE.search(tail)
+                )
+                or (block.group("w").lower() in _SMALL_LABELS and parse_decimal(token) > 60)
+            ):
                 continue
             fact, resume_at = self._fraction(m, before)
             if resume_at is None:
@@ -536,12 +590,32 @@ class _Extractor:
         if unit is None:
             tail = before[-12:]
             muc = _MUC_BEFORE_RE.search(tail)
-            if muc and _MUC_CONTEXT_RE.search(self._before(s - len(tail) + muc.start(), 40)):
+            if muc and _MUC_NAME_RE.search(self._before(s - len(tail) + muc.start(), 40)):
                 # "PCGDTH mức độ 3": the level of a standard reached.
                 start = s - (len(tail) - muc.start())
                 fact = Fact(text[start:e], start, e, _to_float(value), "other", num_start=s)
                 return fact, e
-            return None, e
+            if score(text, s, e, before, self.cfg.partition_re):
+                return Fact(text[s:e], s, e, _to_float(value), "other", num_start=s), e
+            prev = self._prev_in_sentence(s, 40)
+            shape = bare_count(
+                text, s, e, before, self.cfg.counted_re, prev is not None and prev.unit == "count"
+            )
+            if shape is None:
+                return None, e
+            bound, blen = _bound(before)
+            value = _count_value(token, value)
+            fact = Fact(
+                text[s - blen : shape[0]],
+                s - blen,
+                shape[0],
+                _to_float(value),
+                "count",
+                bound=bound,
+                counted=shape[1],
+                num_start=s,
+            )
+            return fact, shape[0]
         if unit.unit == "count":
             value = _count_value(token, value)
         bound, blen = _bound(before)
@@ -586,7 +660,31 @@ class _Extractor:
                 fact.ratio_link = "strong" if strong else "weak"
                 fact.ratio_quote = prev.quote
                 prev.ratio_used = True
+        if fact.unit == "percent" and not fact.is_target and fact.numerator is None:
+            self._far_fraction(fact)
         self.facts.append(fact)
+
+    def _far_fraction(self, fact: Fact) -> None:
+        """ "35/63 tỉnh được công nhận đạt chuẩn … mức độ 3, đạt tỷ lệ 54%", "13.647/13.711 thí
+        sinh tốt nghiệp (bao gồm cả thí sinh tự do); đạt tỷ lệ 99,56%": a rate introduced as
+        such, with no subject of its own, is the rate of the fraction its clause opened with."""
+        for prev in reversed(self.facts):
+            if prev.sentence != fact.sentence or fact.start - prev.end > 200:
+                return
+            if prev.unit == "other" and prev.counted is None:
+                continue  # "mức độ 3": names what was counted
+            if prev.unit != "count" or prev.numerator is None or prev.ratio_used:
+                return
+            bare = _PAREN_RE.sub(" ", self.text[prev.end : fact.start])
+            if len(bare.split()) > 20 or _NOT_SAME_BASE_RE.search(bare):
+                return
+            if not _RATE_ONLY_RE.search(bare.rsplit(";", 1)[-1]):
+                return
+            fact.numerator, fact.denominator = prev.numerator, prev.denominator
+            fact.ratio_link = "strong"
+            fact.ratio_quote = prev.quote
+            prev.ratio_used = True
+            return
 
     def _gap(self, fact: Fact, before: str) -> bool:
         """ "(vượt 1,1% kế hoạch)": a distance to plan, folded into the figure before it."""

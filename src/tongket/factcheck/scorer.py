@@ -130,21 +130,78 @@ def score_document(label: dict, text: str, include_implicit: bool = False) -> Do
 
 def score_folder(folder: str | Path, include_implicit: bool = False) -> dict:
     folder = Path(folder)
+    return score_labels(sorted(folder.glob("*.json")), include_implicit)
+
+
+def score_labels(label_paths: list[Path], include_implicit: bool = False) -> dict:
+    """Score the labelled reports given by their label files (NAME.json beside its text)."""
     docs: list[DocScore] = []
-    for label_path in sorted(folder.glob("*.json")):
+    for label_path in label_paths:
         try:
             label = json.loads(label_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
         if not isinstance(label, dict) or "facts" not in label:
             continue
-        text_path = folder / label.get("file", label_path.with_suffix(".txt").name)
+        text_path = label_path.parent / label.get("file", label_path.with_suffix(".txt").name)
         try:
             text = read_document(text_path)
         except ReadError as exc:
             docs.append(DocScore(label_path.name, error=str(exc)))
             continue
         docs.append(score_document(label, text, include_implicit))
+    return _summarise(docs)
+
+
+_SERIES_RE = re.compile(r"^(?P<series>[a-z]+)\d+$")
+
+
+def corpus_sets(root: str | Path) -> list[tuple[str, list[Path]]]:
+    """The labelled sets of a corpus folder: each sub-folder holding labels (seeds, dev, …),
+    and within one whose files are named by series (a01…, b01…) each series on its own
+    ("dev-a", "dev-b") before the whole folder ("dev")."""
+    root = Path(root)
+    folders = [root] if any(root.glob("*.json")) else []
+    # Smallest set first: the seeds, then the development corpus.
+    subs = [d for d in sorted(root.iterdir()) if d.is_dir() and any(d.glob("*.json"))]
+    folders += sorted(subs, key=lambda d: len(list(d.glob("*.json"))))
+    sets: list[tuple[str, list[Path]]] = []
+    for folder in folders:
+        labels = sorted(folder.glob("*.json"))
+        series: dict[str, list[Path]] = {}
+        for p in labels:
+            m = _SERIES_RE.match(p.stem)
+            if m is None:
+                series = {}
+                break
+            series.setdefault(m.group("series"), []).append(p)
+        if len(series) > 1:
+            sets += [(f"{folder.name}-{k}", v) for k, v in sorted(series.items())]
+        sets.append((folder.name, labels))
+    return sets
+
+
+def score_corpus(root: str | Path, include_implicit: bool = False) -> dict[str, dict]:
+    """Scores per set of a corpus folder (see corpus_sets), in order."""
+    return {name: score_labels(paths, include_implicit) for name, paths in corpus_sets(root)}
+
+
+def format_table(results: dict[str, dict]) -> str:
+    """One line per set: value precision, recall, hard issues found, false hard per document."""
+    lines = [
+        f"{'set':<10} {'docs':>4} {'precision':>9} {'recall':>7} {'hard found':>10} "
+        f"{'false hard/doc':>14}"
+    ]
+    for name, r in results.items():
+        lines.append(
+            f"{name:<10} {r['documents']:>4} {r['precision']:>9.3f} {r['recall']:>7.3f} "
+            f"{str(r['hard_found']) + '/' + str(r['hard_inconsistencies']):>10} "
+            f"{r['false_hard_per_doc']:>14.2f}"
+        )
+    return "\n".join(lines)
+
+
+def _summarise(docs: list[DocScore]) -> dict:
     ok = [d for d in docs if d.error is None]
     predicted = sum(d.predicted for d in ok)
     labelled = sum(d.labelled for d in ok)
@@ -220,10 +277,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", action="store_true")
     p.add_argument("--include-implicit", action="store_true")
     p.add_argument("--verbose", "-v", action="store_true")
+    p.add_argument(
+        "--sets",
+        action="store_true",
+        help="FOLDER holds labelled sets (seeds/, dev/ …): one line of scores per set",
+    )
     args = p.parse_args(argv)
     if not Path(args.folder).is_dir():
         print(f"không tìm thấy thư mục '{args.folder}'", file=sys.stderr)
         return 2
+    if args.sets:
+        results = score_corpus(args.folder, args.include_implicit)
+        if args.json:
+            print(json.dumps(results, ensure_ascii=False, indent=2))
+        else:
+            print(format_table(results))
+        return 0
     result = score_folder(args.folder, args.include_implicit)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))

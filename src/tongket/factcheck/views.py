@@ -55,6 +55,7 @@ KIND_VI = {
     "ratio_mismatch": "Tỷ lệ không khớp X/Y",
     "sum_mismatch": "Tổng các phần không khớp",
     "target_mismatch": "Không khớp chỉ tiêu",
+    "count_mismatch": "Các số liệu không khớp nhau",
     "other": "Cần xem lại",
 }
 SEVERITY_VI = {"hard": "Sai số học", "soft": "Lưu ý"}

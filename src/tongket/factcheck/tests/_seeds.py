@@ -13,3 +13,10 @@ def seeds_dir() -> Path | None:
         if candidate.is_dir() and any(candidate.glob("*.json")):
             return candidate
     return None
+
+
+def corpus_dir() -> Path | None:
+    """shared/corpus beside the checkout (its parent in CI and on main, an ancestor for a
+    worktree), or None."""
+    seeds = seeds_dir()
+    return seeds.parent if seeds is not None else None

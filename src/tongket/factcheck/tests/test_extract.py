@@ -89,7 +89,7 @@ def test_fraction_followed_by_its_rate():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("có 193 cháu/7 lớp", [193]),  # children per class, not a fraction
+        ("có 193 cháu/7 lớp", [193, 7]),  # a count pair, not a fraction: both are counts
         ("tỷ lệ trẻ lớp 1/tổng số trẻ đạt 80%", [80]),
         ("Sáng ngày 20/01/2022, hội nghị có 65 điểm cầu", [65]),
         ("Số: 125/BC-SGDĐT về 12 trường", [12]),

@@ -290,3 +290,14 @@ def test_imports_page_shows_only_values_in_scope(client):
     assert "Chưa có số liệu nào" in page
     client.force_login(make_user(Role.LEADER, commune("03127", LEGACY_DAY)))
     assert "87,7%" in client.get("/factcheck/da-nhap/").content.decode()
+
+
+def test_a_quantity_stated_twice_is_named_in_vietnamese(client):
+    user, _ = school_user()
+    client.force_login(user)
+    text = (
+        "Toàn tỉnh có 412 trường. Công tác quy hoạch được triển khai. Tổng số trường là 398 trường."
+    )
+    page = check(client, text=text).content.decode()
+    assert "Các số liệu không khớp nhau" in page
+    assert re.search(r'<span class="note hard" id="i\d">\[\d\] Sai số học: Cùng một tổng số', page)
