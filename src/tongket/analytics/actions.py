@@ -21,10 +21,11 @@ from django.db import transaction
 from tongket.analytics import service
 from tongket.analytics.models import Target
 from tongket.catalog.models import Indicator
+from tongket.core import audit
 from tongket.core import periods as pd
-from tongket.core.models import Role
+from tongket.core.models import ChangeLog, Role
 from tongket.core.scope import is_admin, profile_of, require_write
-from tongket.core.vntext import fold, nfc
+from tongket.core.vntext import clean_text, fold, nfc
 from tongket.units.models import OrgUnit, UnitKind, active_q
 
 TARGET_ROLES = (Role.PROVINCE, Role.COMMUNE, Role.ADMIN)
@@ -90,18 +91,21 @@ def set_target(
     low: float | None = None,
     high: float | None = None,
     source: str,
+    reason: str = "",
+    channel: str | None = None,
 ) -> Target:
-    """Create or replace the unit's target for the indicator and period."""
+    """Create or replace the unit's target for the indicator and period (in the change log)."""
     ind = indicator if isinstance(indicator, Indicator) else _indicator(indicator)
     period = canonical_period(period)
     _check_user(user, unit, period)
     _check_numbers(ind, value, low, high)
-    source = nfc(" ".join((source or "").split()))
+    source = nfc(" ".join(clean_text(source or "").split()))
     if not source:
         raise TargetError("Cần ghi văn bản giao chỉ tiêu (vd. Kế hoạch năm học 2024-2025).")
     target = Target.objects.filter(indicator=ind, unit=unit, period=period).first() or Target(
         indicator=ind, unit=unit, period=period, created_by=None if user is None else user
     )
+    before = audit.snapshot(target) if target.pk else {}
     target.value, target.low, target.high = value, low, high
     target.source = source[:300]
     try:
@@ -109,13 +113,17 @@ def set_target(
     except ValidationError as exc:
         raise TargetError("; ".join(exc.messages)) from exc
     target.save()
+    action = ChangeLog.Action.CHANGE if before else ChangeLog.Action.CREATE
+    audit.record(user, target, action, before=before, reason=reason, channel=channel)
     return target
 
 
 @transaction.atomic
-def delete_target(user, target: Target) -> None:
+def delete_target(user, target: Target, reason: str = "") -> None:
     _check_user(user, target.unit, target.period)
+    before, pk = audit.stored_snapshot(target), target.pk
     target.delete()
+    audit.record(user, target, ChangeLog.Action.DELETE, before=before, reason=reason, object_id=pk)
 
 
 def _indicator(code: str) -> Indicator:
@@ -263,7 +271,9 @@ def read_yaml(text: str) -> list[tuple[int, dict]]:
     return out
 
 
-def import_targets(user, rows: list[tuple[int, dict]], *, commit: bool) -> ImportReport:
+def import_targets(
+    user, rows: list[tuple[int, dict]], *, commit: bool, channel: str | None = None
+) -> ImportReport:
     """Check every row; with commit=True and no problem at all, save them in one
     transaction. Nothing is half-saved: one bad row and nothing is written."""
     report = ImportReport(rows=len(rows))
@@ -306,7 +316,18 @@ def import_targets(user, rows: list[tuple[int, dict]], *, commit: bool) -> Impor
     with transaction.atomic():
         for ind, unit, period, value, low, high, source in clean:
             existed = Target.objects.filter(indicator=ind, unit=unit, period=period).exists()
-            set_target(user, ind, unit, period, value=value, low=low, high=high, source=source)
+            set_target(
+                user,
+                ind,
+                unit,
+                period,
+                value=value,
+                low=low,
+                high=high,
+                source=source,
+                reason="Nhập chỉ tiêu từ tệp",
+                channel=channel,
+            )
             report.updated += existed
             report.created += not existed
     report.committed = True
@@ -347,12 +368,21 @@ def demo_targets(province_code: str = "11", years: tuple[int, ...] = (2023, 2024
             # the plan raises the bar a little each year, as plans do
             step = 0.3 * (year - years[0])
             if isinstance(tgt, tuple):
-                kw = {"low": tgt[0] + step, "high": tgt[1] + step}
+                kw: dict[str, float] = {"low": tgt[0] + step, "high": tgt[1] + step}
                 source = RESOLUTION
             else:
                 v = max(0.0, tgt - step / 3) if code == "dropout_rate" else min(100.0, tgt + step)
                 kw, source = {"value": round(v, 1)}, plan
-            set_target(None, code, province, period, source=source, **kw)
+            set_target(
+                None,
+                code,
+                province,
+                period,
+                source=source,
+                value=kw.get("value"),
+                low=kw.get("low"),
+                high=kw.get("high"),
+            )
             n += 1
         communes = list(children(province, service.period_day(period)))[:3]
         for c in communes:

@@ -28,3 +28,22 @@ def home(request: HttpRequest) -> HttpResponse:
             "due": [(rnd, sub, (day - rnd.due).days) for rnd, sub in due],
         },
     )
+
+
+@login_required
+def history(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """ "Lịch sử thay đổi" of one object: every entry of the change log, newest first."""
+    from tongket.core import history as hist
+
+    obj, entries = hist.access_history(request.user, kind, pk)
+    title = str(obj) if obj is not None else (entries[0].object_repr if entries else "")
+    return render(
+        request,
+        "core/history.html",
+        {
+            "kind_label": hist.KIND_LABEL[kind],
+            "title": title,
+            "deleted": obj is None,
+            "rows": hist.rows(hist.model_of(kind), entries),
+        },
+    )

@@ -16,7 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from tongket.core import audit
+from tongket.core.models import ChangeLog
 from tongket.core.scope import can_read_unit, can_write_unit
+from tongket.core.vntext import clean_text
 from tongket.reports.builder import Built, Narrative, ReportError, build_report, resolve_mode
 from tongket.reports.builder import school_year_of as _school_year
 from tongket.reports.docgen import ReportKind, build_xlsx, render_docx
@@ -65,23 +68,38 @@ def get_draft(unit: OrgUnit, period: str, kind: str) -> ReportDraft | None:
 
 
 @transaction.atomic
-def save_draft(user, unit: OrgUnit, period: str, kind: str, data: dict) -> ReportDraft:
-    """Create or update the draft's user-written fields (figures are never stored)."""
+def save_draft(
+    user, unit: OrgUnit, period: str, kind: str, data: dict, reason: str = ""
+) -> ReportDraft:
+    """Create or update the draft's user-written fields (figures are never stored); the change
+    goes into the change log, control characters never into the draft."""
     period, k = canonical(period, kind)
     require_edit(user, unit, period)
     draft = ReportDraft.objects.filter(unit=unit, period=period, kind=k.value).first()
     draft = draft or ReportDraft(unit=unit, period=period, kind=k.value)
+    before = audit.snapshot(draft) if draft.pk else {}
     for f in DRAFT_FIELDS:
         if f in data:
             value = data[f]
-            setattr(draft, f, value.strip() if isinstance(value, str) else value)
+            setattr(draft, f, clean_text(value).strip() if isinstance(value, str) else value)
     draft.updated_by = user
     try:
         draft.full_clean()
     except ValidationError as exc:
         raise ReportError("; ".join(exc.messages)) from exc
     draft.save()
+    action = ChangeLog.Action.CHANGE if before else ChangeLog.Action.CREATE
+    audit.record(user, draft, action, before=before, reason=reason)
     return draft
+
+
+@transaction.atomic
+def delete_draft(user, draft: ReportDraft, reason: str = "") -> None:
+    """Drop the draft (the report falls back to its generated text), in the change log."""
+    require_edit(user, draft.unit, draft.period)
+    before, pk = audit.stored_snapshot(draft), draft.pk
+    draft.delete()
+    audit.record(user, draft, ChangeLog.Action.DELETE, before=before, reason=reason, object_id=pk)
 
 
 def narrative_of(draft: ReportDraft | None) -> Narrative:

@@ -23,7 +23,7 @@ from tongket.core.scope import is_admin, profile_of
 from tongket.reports import actions
 from tongket.reports.builder import ReportError
 from tongket.reports.forms import DraftForm
-from tongket.reports.models import KIND_CHOICES, MODE_CHOICES, ReportJob
+from tongket.reports.models import KIND_CHOICES, MODE_CHOICES, ReportDraft, ReportJob
 from tongket.units.models import OrgUnit
 
 FILES = {
@@ -143,7 +143,13 @@ def draft_edit(request: HttpRequest) -> HttpResponse:
         "kind_label": dict(KIND_CHOICES)[kind],
         "form": form,
         "query": _query(unit, period, kind, mode),
+        "draft": draft,
     }
+    if draft is not None:  # the draft's change log, on its own page
+        from tongket.core import audit
+        from tongket.core import history as hist
+
+        context["rows"] = hist.rows(ReportDraft, list(audit.history(ReportDraft, draft.pk)))
     return render(request, "reports/draft.html", context)
 
 
