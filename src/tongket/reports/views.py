@@ -161,6 +161,16 @@ def generate(request: HttpRequest) -> HttpResponse:
         job = actions.start_job(
             request.user, unit, period, kind, mode, want_pdf=bool(request.POST.get("pdf"))
         )
+    except actions.ReportBusy as exc:
+        # refused, not queued: the page says so and the client may come back (429, like an API)
+        resp = render(
+            request,
+            "reports/busy.html",
+            {"message": str(exc), "query": _query(unit, period, kind, mode)},
+            status=429,
+        )
+        resp["Retry-After"] = "60"
+        return resp
     except ReportError as exc:
         messages.error(request, str(exc))
         return redirect(f"{reverse('reports:index')}?{_query(unit, period, kind, mode)}")
@@ -189,6 +199,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         "files": have,
         "kind_label": dict(KIND_CHOICES).get(job.kind, job.kind),
         "query": _query(job.unit, job.period, job.kind, job.mode),
+        "position": actions.queue_position(job),
     }
     # htmx polls the status card alone while the job runs; a plain request gets the page
     partial = request.headers.get("HX-Request") == "true"
