@@ -8,4 +8,5 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("history/<slug:kind>/<int:pk>/", views.history, name="history"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
 ]
