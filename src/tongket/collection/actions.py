@@ -593,7 +593,7 @@ def _event(sub: Submission, status: str, user, reason: str = "", level: str = ""
         status=status,
         user=user,
         at=timezone.now(),
-        reason=reason[:500],
+        reason=clean_text(reason)[:500],
         level=level,
     )
 

@@ -1,17 +1,24 @@
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db import models
 
 from tongket.core import audit
 from tongket.core.models import ApiToken, ChangeLog, Channel, Profile
+from tongket.core.vntext import clean_text
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """A ModelAdmin whose saves and deletions go into the change log (channel "admin"), with
-    the change message the admin form asks for as the reason."""
+    """A ModelAdmin whose saves and deletions go into the change log (channel "admin", old and
+    new of every changed field), and whose saved texts are cleaned as the actions' are."""
 
     def save_model(self, request, obj, form, change) -> None:
         before = audit.stored_snapshot(obj) if change else {}
+        for f in obj._meta.concrete_fields:  # no control characters from here either
+            if isinstance(f, models.CharField | models.TextField):
+                value = getattr(obj, f.attname)
+                if isinstance(value, str):
+                    setattr(obj, f.attname, clean_text(value))
         super().save_model(request, obj, form, change)
         audit.record(
             request.user,

@@ -156,23 +156,32 @@ def test_round_open_close_extend_reopen_logged(client):
     assert _visible(client, make_user(Role.COMMUNE, commune("03151")), "round", rnd.pk) == 403
 
 
-def test_explanations_logged_on_submit():
+def test_explanations_logged_on_submit_with_old_and_new(client):
     from tongket.collection.models import Submission
+    from tongket.collection.tests.factories import good_values
 
-    rnd, school, officer, school_user = open_th_round()
-    sub = collection.access_submission(school_user, rnd, school.pk, write=True)
-    sub.explanations = {"rule@x": "cũ"}
-    sub.save()
-    # the explanation step on its own: the log keeps old and new of each changed explanation
-    audit.record(
-        school_user,
-        sub,
-        ChangeLog.Action.EXPLAIN,
-        before={"rule@x": "cũ"},
-        after={"rule@x": "mới"},
+    rnd, school, officer, staff = open_th_round()
+    sub = collection.access_submission(staff, rnd, school.pk, write=True)
+    # 220 pupils in 5 classes averages 44, above the 35-pupil norm: a warning to explain
+    values = good_values() | {("pupils", "grade=1;level=TH"): 100}
+    sub = collection.do_save_values(staff, sub, values, expected_version=sub.version)
+    warning = next(v for v in collection.validate_submission(sub) if v.severity == "warning")
+    key = collection.warning_key(warning)
+    sub = collection.do_submit(
+        staff, sub, expected_version=sub.version, explanations={key: "Lớp ghép\x00 tạm thời"}
     )
-    e = _log(Submission, sub.pk)[-1]
-    assert e.changes == {"rule@x": ["cũ", "mới"]} and e.unit_id == school.pk
+    assert sub.explanations[key] == "Lớp ghép tạm thời"  # control character dropped
+    sub = collection.do_return(officer, sub, "Giải trình chưa rõ")
+    sub = collection.do_submit(
+        staff, sub, expected_version=sub.version, explanations={key: "Lớp ghép do thiếu phòng"}
+    )
+    entries = _log(Submission, sub.pk)
+    assert [e.action for e in entries] == ["explain", "explain"]
+    assert entries[0].changes == {key: [None, "Lớp ghép tạm thời"]}
+    assert entries[1].changes == {key: ["Lớp ghép tạm thời", "Lớp ghép do thiếu phòng"]}
+    assert entries[1].actor == staff.username and entries[1].unit_id == school.pk
+    assert _visible(client, officer, "submission", sub.pk) == 200
+    assert _visible(client, make_user(Role.COMMUNE, commune("03151")), "submission", sub.pk) == 403
 
 
 def test_admin_changes_of_users_and_roles_are_logged(client):
@@ -228,3 +237,16 @@ def test_certificate_deleted_in_the_admin_is_logged(client):
     last = _log(SchoolCertificate, cert.pk)[-1]
     assert (last.action, last.channel, last.actor) == ("delete", "admin", "quantri")
     assert last.unit_id == school.pk
+
+
+def test_every_admin_list_still_opens_and_the_log_is_read_only(client):
+    from django.contrib import admin
+
+    client.force_login(get_user_model().objects.create_superuser("quantri", "", "x" * 20))
+    for model in admin.site._registry:
+        meta = model._meta
+        resp = client.get(f"/admin/{meta.app_label}/{meta.model_name}/")
+        assert resp.status_code == 200, meta.label
+    entry = audit.record(None, make_school(commune("03127")).unit, ChangeLog.Action.CREATE)
+    assert entry is not None
+    assert client.get(f"/admin/core/changelog/{entry.pk}/delete/").status_code == 403
