@@ -23,7 +23,7 @@ from tongket.analytics.models import Target
 from tongket.catalog.models import Indicator
 from tongket.core import audit
 from tongket.core import periods as pd
-from tongket.core.models import ChangeLog, Role
+from tongket.core.models import ChangeLog, Channel, Role
 from tongket.core.scope import is_admin, profile_of, require_write
 from tongket.core.vntext import clean_text, fold, nfc
 from tongket.units.models import OrgUnit, UnitKind, active_q
@@ -357,9 +357,16 @@ def demo_targets(province_code: str = "11", years: tuple[int, ...] = (2023, 2024
     """Plausible targets for the demo province: the resolution's ranges and the yearly
     plan's values at the province, a few communes with targets of their own (the others
     inherit the province's). Idempotent. Returns the number of targets written."""
-    from tongket.units.queries import children, unit_by_code
+    from tongket.units.queries import unit_by_code
 
     province = unit_by_code(UnitKind.PROVINCE, province_code, dt.date(2025, 9, 1))
+    with audit.channel(Channel.DEMO):
+        return _demo_targets(province, years)
+
+
+def _demo_targets(province: OrgUnit, years: tuple[int, ...]) -> int:
+    from tongket.units.queries import children
+
     n = 0
     for year in years:
         period = pd.school_year(year).code

@@ -8,9 +8,10 @@ jobs) it is "cli". An action that knows better (an Excel import on the web) pass
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -37,6 +38,16 @@ def set_channel(channel: str) -> contextvars.Token:
 
 def reset_channel(token: contextvars.Token) -> None:
     _channel.reset(token)
+
+
+@contextlib.contextmanager
+def channel(name: str) -> Iterator[None]:
+    """Record the changes made inside the block as coming through `name` (e.g. the demo)."""
+    token = set_channel(name)
+    try:
+        yield
+    finally:
+        reset_channel(token)
 
 
 def channel_for_path(path: str) -> str:

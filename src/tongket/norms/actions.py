@@ -20,7 +20,7 @@ from django.db import transaction
 
 from tongket.collection.models import DataValue
 from tongket.core import audit
-from tongket.core.models import ChangeLog, Role
+from tongket.core.models import ChangeLog, Channel, Role
 from tongket.core.scope import is_admin, profile_of, require_write
 from tongket.core.vntext import clean_text, format_date
 from tongket.norms.calc.packs import certificate_dates
@@ -403,6 +403,11 @@ def seed_demo_register(province: OrgUnit, seed: int = 2025) -> int:
     national-standard certificate of level k (decision dated so that a few are due for renewal
     or already expired); about half the schools also get an accreditation certificate.
     """
+    with audit.channel(Channel.DEMO):
+        return _seed_register(province, seed)
+
+
+def _seed_register(province: OrgUnit, seed: int) -> int:
     rnd = random.Random(f"register:{province.code}:{seed}")
     today = uq.today()
     schools = list(uq.schools_under(province, today).select_related("school").order_by("code"))

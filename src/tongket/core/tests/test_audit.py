@@ -214,6 +214,9 @@ def test_admin_changes_of_users_and_roles_are_logged(client):
     assert resp.status_code == 302, resp.content.decode()[:3000]
     u_entry = _log(get_user_model(), user.pk)[-1]
     assert u_entry.changes["first_name"] == ["", "Lò"] and "password" not in u_entry.changes
+    # the admin's History button shows the change log
+    html = client.get(f"/admin/auth/user/{user.pk}/history/").content.decode()
+    assert "Lịch sử thay đổi" in html and "Trang quản trị" in html and "→ Lò" in html
 
     # the person's own history is theirs and the admins'; not another officer's
     assert _visible(client, user, "user", user.pk) == 200

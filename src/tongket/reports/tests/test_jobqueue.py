@@ -117,3 +117,14 @@ def test_draft_with_control_characters_saves_clean_and_the_report_builds(provinc
     built = actions.generate(province, P, "tong-ket", charts=False)
     text = "\n".join(p.text for p in Document(io.BytesIO(built.docx)).paragraphs)
     assert "Bẩn vẫn lập được" in text
+
+
+@pytest.mark.django_db
+def test_demo_targets_and_certificates_are_logged_as_demo(province):
+    from tongket.core.models import ChangeLog
+
+    for model in ("target", "schoolcertificate"):
+        channels = set(
+            ChangeLog.objects.filter(content_type__model=model).values_list("channel", flat=True)
+        )
+        assert channels == {"demo"}, model
