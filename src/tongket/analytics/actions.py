@@ -91,8 +91,6 @@ def set_target(
     low: float | None = None,
     high: float | None = None,
     source: str,
-    reason: str = "",
-    channel: str | None = None,
 ) -> Target:
     """Create or replace the unit's target for the indicator and period (in the change log)."""
     ind = indicator if isinstance(indicator, Indicator) else _indicator(indicator)
@@ -114,7 +112,7 @@ def set_target(
         raise TargetError("; ".join(exc.messages)) from exc
     target.save()
     action = ChangeLog.Action.CHANGE if before else ChangeLog.Action.CREATE
-    audit.record(user, target, action, before=before, reason=reason, channel=channel)
+    audit.record(user, target, action, before=before)
     return target
 
 
@@ -313,21 +311,11 @@ def import_targets(
     report.ok = len(clean)
     if not commit or report.problems:
         return report
-    with transaction.atomic():
+    # the change log says where the rows came from (a workbook uploaded on the web: excel)
+    with transaction.atomic(), audit.channel(channel or audit.current_channel()):
         for ind, unit, period, value, low, high, source in clean:
             existed = Target.objects.filter(indicator=ind, unit=unit, period=period).exists()
-            set_target(
-                user,
-                ind,
-                unit,
-                period,
-                value=value,
-                low=low,
-                high=high,
-                source=source,
-                reason="Nhập chỉ tiêu từ tệp",
-                channel=channel,
-            )
+            set_target(user, ind, unit, period, value=value, low=low, high=high, source=source)
             report.updated += existed
             report.created += not existed
     report.committed = True
@@ -352,21 +340,15 @@ DEMO_PLAN: dict[str, float | tuple[float, float]] = {
 RESOLUTION = "Nghị quyết Đại hội Đảng bộ tỉnh lần thứ XIV, nhiệm kỳ 2020-2025"
 
 
+@audit.channel(Channel.DEMO)  # the demo's targets are logged as such
 @transaction.atomic
 def demo_targets(province_code: str = "11", years: tuple[int, ...] = (2023, 2024, 2025)) -> int:
     """Plausible targets for the demo province: the resolution's ranges and the yearly
     plan's values at the province, a few communes with targets of their own (the others
     inherit the province's). Idempotent. Returns the number of targets written."""
-    from tongket.units.queries import unit_by_code
+    from tongket.units.queries import children, unit_by_code
 
     province = unit_by_code(UnitKind.PROVINCE, province_code, dt.date(2025, 9, 1))
-    with audit.channel(Channel.DEMO):
-        return _demo_targets(province, years)
-
-
-def _demo_targets(province: OrgUnit, years: tuple[int, ...]) -> int:
-    from tongket.units.queries import children
-
     n = 0
     for year in years:
         period = pd.school_year(year).code
@@ -375,21 +357,12 @@ def _demo_targets(province: OrgUnit, years: tuple[int, ...]) -> int:
             # the plan raises the bar a little each year, as plans do
             step = 0.3 * (year - years[0])
             if isinstance(tgt, tuple):
-                kw: dict[str, float] = {"low": tgt[0] + step, "high": tgt[1] + step}
+                kw = {"low": tgt[0] + step, "high": tgt[1] + step}
                 source = RESOLUTION
             else:
                 v = max(0.0, tgt - step / 3) if code == "dropout_rate" else min(100.0, tgt + step)
                 kw, source = {"value": round(v, 1)}, plan
-            set_target(
-                None,
-                code,
-                province,
-                period,
-                source=source,
-                value=kw.get("value"),
-                low=kw.get("low"),
-                high=kw.get("high"),
-            )
+            set_target(None, code, province, period, source=source, **kw)
             n += 1
         communes = list(children(province, service.period_day(period)))[:3]
         for c in communes:

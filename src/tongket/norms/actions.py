@@ -396,6 +396,7 @@ STD_ISSUER = "UBND tỉnh {name}"
 ACC_ISSUER = "Sở Giáo dục và Đào tạo {name}"
 
 
+@audit.channel(Channel.DEMO)  # the demo's certificates are logged as such
 def seed_demo_register(province: OrgUnit, seed: int = 2025) -> int:
     """`tongket norms demo-register`: plausible certificates for the demo schools.
 
@@ -403,11 +404,6 @@ def seed_demo_register(province: OrgUnit, seed: int = 2025) -> int:
     national-standard certificate of level k (decision dated so that a few are due for renewal
     or already expired); about half the schools also get an accreditation certificate.
     """
-    with audit.channel(Channel.DEMO):
-        return _seed_register(province, seed)
-
-
-def _seed_register(province: OrgUnit, seed: int) -> int:
     rnd = random.Random(f"register:{province.code}:{seed}")
     today = uq.today()
     schools = list(uq.schools_under(province, today).select_related("school").order_by("code"))
