@@ -253,3 +253,18 @@ def test_every_admin_list_still_opens_and_the_log_is_read_only(client):
     entry = audit.record(None, make_school(commune("03127")).unit, ChangeLog.Action.CREATE)
     assert entry is not None
     assert client.get(f"/admin/core/changelog/{entry.pk}/delete/").status_code == 403
+
+
+def test_user_created_in_the_admin_is_logged_without_its_password(client):
+    client.force_login(get_user_model().objects.create_superuser("quantri", "", "x" * 20))
+    pw = "Mat-khau-rat-dai-2025"
+    resp = client.post(
+        "/admin/auth/user/add/",
+        {"username": "moi", "usable_password": "true", "password1": pw, "password2": pw},
+    )
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    user = get_user_model().objects.get(username="moi")
+    entry = _log(get_user_model(), user.pk)[0]
+    assert (entry.action, entry.channel, entry.actor) == ("create", "admin", "quantri")
+    assert entry.changes["username"] == [None, "moi"]
+    assert "password" not in entry.changes and pw not in str(entry.changes)
