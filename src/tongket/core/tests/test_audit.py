@@ -45,14 +45,14 @@ def test_target_create_change_delete_are_logged_and_scoped(client):
     c = commune("03127")
     officer = make_user(Role.PROVINCE, province())
     t = targets.set_target(officer, "mobilisation_th", c, P, value=90, source=SRC)
-    targets.set_target(officer, "mobilisation_th", c, P, value=92, source=SRC, reason="Điều chỉnh")
+    targets.set_target(officer, "mobilisation_th", c, P, value=92, source=SRC)
     targets.set_target(officer, "mobilisation_th", c, P, value=92, source=SRC)  # no change
     pk = t.pk
     entries = _log(Target, pk)
     assert [e.action for e in entries] == ["create", "change"]
     assert entries[0].changes["value"] == [None, 90.0]
     assert entries[1].changes == {"value": [90.0, 92.0]}
-    assert entries[1].reason == "Điều chỉnh" and entries[1].actor == officer.username
+    assert entries[1].actor == officer.username and entries[1].user == officer
     assert entries[1].channel == "cli"  # called outside a request
 
     # visible to the province and the commune, not to another commune or another province
@@ -268,3 +268,15 @@ def test_user_created_in_the_admin_is_logged_without_its_password(client):
     assert (entry.action, entry.channel, entry.actor) == ("create", "admin", "quantri")
     assert entry.changes["username"] == [None, "moi"]
     assert "password" not in entry.changes and pw not in str(entry.changes)
+
+
+def test_targets_imported_from_a_workbook_are_channel_excel():
+    officer = make_user(Role.PROVINCE, province())
+    row = {"indicator": "mobilisation_th", "unit": "03127", "period": P, "value": 90}
+    rep = targets.import_targets(
+        officer, [(2, row | {"source": SRC})], commit=True, channel="excel"
+    )
+    assert rep.committed
+    entry = ChangeLog.objects.get(content_type__model="target")
+    assert (entry.channel, entry.action, entry.user) == ("excel", "create", officer)
+    assert audit.current_channel() == "cli"  # the import's channel does not leak
