@@ -42,6 +42,9 @@ class TongketSettings(BaseSettings):
     max_upload_mb: int = Field(default=20, ge=1, le=500)
     max_zip_members: int = Field(default=500, ge=1, le=100_000)
     max_unzipped_mb: int = Field(default=200, ge=1, le=5_000)
+    # report builds: this many at once per process, at most report_queue_max more waiting
+    report_workers: int = Field(default=2, ge=1, le=16)
+    report_queue_max: int = Field(default=10, ge=0, le=1_000)
 
     @field_validator("time_zone")
     @classmethod

@@ -20,11 +20,11 @@ from django.db import transaction
 
 from tongket.analytics.models import Target
 from tongket.catalog.models import Indicator
-from tongket.core import definitions
+from tongket.core import audit, definitions
 from tongket.core import periods as pd
-from tongket.core.models import Role
+from tongket.core.models import ChangeLog, Channel, Role
 from tongket.core.scope import is_admin, profile_of, require_write
-from tongket.core.vntext import fold, nfc
+from tongket.core.vntext import clean_text, fold, nfc
 from tongket.units.models import OrgUnit, UnitKind, active_q
 
 TARGET_ROLES = (Role.PROVINCE, Role.COMMUNE, Role.ADMIN)
@@ -91,17 +91,18 @@ def set_target(
     high: float | None = None,
     source: str,
 ) -> Target:
-    """Create or replace the unit's target for the indicator and period."""
+    """Create or replace the unit's target for the indicator and period (in the change log)."""
     ind = indicator if isinstance(indicator, Indicator) else _indicator(indicator)
     period = canonical_period(period)
     _check_user(user, unit, period)
     _check_numbers(ind, value, low, high)
-    source = nfc(" ".join((source or "").split()))
+    source = nfc(" ".join(clean_text(source or "").split()))
     if not source:
         raise TargetError("Cần ghi văn bản giao chỉ tiêu (vd. Kế hoạch năm học 2024-2025).")
     target = Target.objects.filter(indicator=ind, unit=unit, period=period).first() or Target(
         indicator=ind, unit=unit, period=period, created_by=None if user is None else user
     )
+    before = audit.snapshot(target) if target.pk else {}
     target.value, target.low, target.high = value, low, high
     target.source = source[:300]
     try:
@@ -109,13 +110,17 @@ def set_target(
     except ValidationError as exc:
         raise TargetError("; ".join(exc.messages)) from exc
     target.save()
+    action = ChangeLog.Action.CHANGE if before else ChangeLog.Action.CREATE
+    audit.record(user, target, action, before=before)
     return target
 
 
 @transaction.atomic
-def delete_target(user, target: Target) -> None:
+def delete_target(user, target: Target, reason: str = "") -> None:
     _check_user(user, target.unit, target.period)
+    before, pk = audit.stored_snapshot(target), target.pk
     target.delete()
+    audit.record(user, target, ChangeLog.Action.DELETE, before=before, reason=reason, object_id=pk)
 
 
 def _indicator(code: str) -> Indicator:
@@ -263,7 +268,9 @@ def read_yaml(text: str) -> list[tuple[int, dict]]:
     return out
 
 
-def import_targets(user, rows: list[tuple[int, dict]], *, commit: bool) -> ImportReport:
+def import_targets(
+    user, rows: list[tuple[int, dict]], *, commit: bool, channel: str | None = None
+) -> ImportReport:
     """Check every row; with commit=True and no problem at all, save them in one
     transaction. Nothing is half-saved: one bad row and nothing is written."""
     report = ImportReport(rows=len(rows))
@@ -303,7 +310,8 @@ def import_targets(user, rows: list[tuple[int, dict]], *, commit: bool) -> Impor
     report.ok = len(clean)
     if not commit or report.problems:
         return report
-    with transaction.atomic():
+    # the change log says where the rows came from (a workbook uploaded on the web: excel)
+    with transaction.atomic(), audit.channel(channel or audit.current_channel()):
         for ind, unit, period, value, low, high, source in clean:
             existed = Target.objects.filter(indicator=ind, unit=unit, period=period).exists()
             set_target(user, ind, unit, period, value=value, low=low, high=high, source=source)
@@ -331,6 +339,7 @@ DEMO_PLAN: dict[str, float | tuple[float, float]] = {
 RESOLUTION = "Nghị quyết Đại hội Đảng bộ tỉnh lần thứ XIV, nhiệm kỳ 2020-2025"
 
 
+@audit.channel(Channel.DEMO)  # the demo's targets are logged as such
 @transaction.atomic
 def demo_targets(province_code: str = "11", years: tuple[int, ...] = (2023, 2024, 2025)) -> int:
     """Plausible targets for the demo province: the resolution's ranges and the yearly

@@ -457,6 +457,7 @@ def _run_import(user, name: str, data: bytes, *, commit: bool):
             rows = actions.read_xlsx(data)
         else:
             return None, "Chỉ nhận tệp .xlsx hoặc .yaml."
-        return actions.import_targets(user, rows, commit=commit), ""
+        channel = "excel" if name.lower().endswith(".xlsx") else None
+        return actions.import_targets(user, rows, commit=commit, channel=channel), ""
     except (actions.TargetError, UnicodeDecodeError) as exc:
         return None, str(exc)

@@ -31,15 +31,17 @@ from tongket.collection.models import (
     SubmissionEvent,
     ValueAudit,
 )
-from tongket.core import periods
-from tongket.core.models import Role
+from tongket.core import audit, periods
+from tongket.core.models import ChangeLog, Role
 from tongket.core.scope import can_write_unit, is_admin, profile_of, require_read, require_write
+from tongket.core.vntext import clean_text
 from tongket.quality.rules import RuleSpec, Violation, evaluate
 from tongket.units.models import OrgUnit, UnitClosure, UnitKind, active_q
 from tongket.units.queries import descendants
 
 ROLE_LEVEL = {Role.COMMUNE: "commune", Role.PROVINCE: "province"}
 MAX_EXPLANATION = 1000  # characters kept of a warning's written explanation
+ROUND_FIELDS = ("status", "due", "as_of", "approval_levels")  # what the change log compares
 
 
 # --- rounds ----------------------------------------------------------------------------
@@ -138,6 +140,7 @@ def do_open_round(
         or (["commune", "province"] if root.kind == UnitKind.PROVINCE else ["commune"]),
     )
     RoundEvent.objects.create(round=rnd, action="open", user=user, detail=f"hạn {due:%d/%m/%Y}")
+    audit.record(user, rnd, ChangeLog.Action.OPEN, after=audit.snapshot(rnd, ROUND_FIELDS))
     return rnd
 
 
@@ -146,23 +149,32 @@ def _round_change(user, rnd: ReportingRound, action: str, reason: str, detail: s
         raise CollectionError("Cần ghi lý do.", "a reason is required")
     _officer(user, rnd.root, rnd.as_of)
     RoundEvent.objects.create(
-        round=rnd, action=action, user=user, reason=reason.strip()[:500], detail=detail
+        round=rnd, action=action, user=user, reason=clean_text(reason).strip()[:500], detail=detail
     )
+
+
+def _round_log(user, rnd: ReportingRound, action: str, before: dict, reason: str) -> None:
+    after = audit.snapshot(rnd, ROUND_FIELDS)
+    audit.record(user, rnd, action, before=before, after=after, reason=clean_text(reason))
 
 
 @transaction.atomic
 def do_close_round(user, rnd: ReportingRound, reason: str) -> ReportingRound:
     _round_change(user, rnd, "close", reason)
+    before = audit.snapshot(rnd, ROUND_FIELDS)
     rnd.status = ReportingRound.Status.CLOSED
     rnd.save(update_fields=["status"])
+    _round_log(user, rnd, ChangeLog.Action.CLOSE, before, reason)
     return rnd
 
 
 @transaction.atomic
 def do_reopen_round(user, rnd: ReportingRound, reason: str) -> ReportingRound:
     _round_change(user, rnd, "reopen", reason)
+    before = audit.snapshot(rnd, ROUND_FIELDS)
     rnd.status = ReportingRound.Status.OPEN
     rnd.save(update_fields=["status"])
+    _round_log(user, rnd, ChangeLog.Action.REOPEN, before, reason)
     return rnd
 
 
@@ -171,8 +183,10 @@ def do_extend_round(user, rnd: ReportingRound, new_due: dt.date, reason: str) ->
     if new_due <= rnd.due:
         raise CollectionError("Hạn mới phải sau hạn hiện tại.", "new due date must be later")
     _round_change(user, rnd, "extend", reason, f"{rnd.due:%d/%m/%Y} → {new_due:%d/%m/%Y}")
+    before = audit.snapshot(rnd, ROUND_FIELDS)
     rnd.due = new_due
     rnd.save(update_fields=["due"])
+    _round_log(user, rnd, ChangeLog.Action.EXTEND, before, reason)
     return rnd
 
 
@@ -579,7 +593,7 @@ def _event(sub: Submission, status: str, user, reason: str = "", level: str = ""
         status=status,
         user=user,
         at=timezone.now(),
-        reason=reason[:500],
+        reason=clean_text(reason)[:500],
         level=level,
     )
 
@@ -612,9 +626,9 @@ def _submit_locked(user, sub: Submission, explanations: dict[str, str] | None) -
     # a client cannot park arbitrary keys or text on the submission
     warned = {warning_key(v) for v in violations if v.severity == "warning"}
     explanations = {
-        k: v.strip()[:MAX_EXPLANATION]
+        k: clean_text(v).strip()[:MAX_EXPLANATION]
         for k, v in (explanations or {}).items()
-        if k in warned and isinstance(v, str) and v.strip()
+        if k in warned and isinstance(v, str) and clean_text(v).strip()
     }
     missing = [
         v for v in violations if v.severity == "warning" and warning_key(v) not in explanations
@@ -627,6 +641,15 @@ def _submit_locked(user, sub: Submission, explanations: dict[str, str] | None) -
             violations=missing,
         )
     snap = _snapshot(sub)
+    explained = {k: v for k, v in explanations.items() if sub.explanations.get(k) != v}
+    if explained:  # the change log keeps each changed explanation, old and new
+        audit.record(
+            user,
+            sub,
+            ChangeLog.Action.EXPLAIN,
+            before={k: sub.explanations.get(k) for k in explained},
+            after=explained,
+        )
     sub.explanations = {**sub.explanations, **explanations}
     sub.status = Submission.Status.SUBMITTED
     sub.submitted_at = timezone.now()

@@ -66,6 +66,71 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"{self.user} – {self.name}"
+
+
+class Channel(models.TextChoices):
+    """Where a change came from: the same action can be reached by several doors."""
+
+    WEB = "web", "Web"
+    EXCEL = "excel", "Excel"
+    API = "api", "API"
+    CLI = "cli", "Dòng lệnh"
+    ADMIN = "admin", "Trang quản trị"
+    DEMO = "demo", "Dữ liệu mẫu"
+
+
+class ChangeLog(models.Model):
+    """One change of one object (targets, certificates, drafts, rounds, users, tokens...):
+    who, when, through which channel, why, and the fields' old and new values.
+
+    Values of collected data keep their own per-cell trail (collection.ValueAudit): that one is
+    written in bulk, one row per cell, and queried by (unit, period, element).
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Tạo mới"
+        CHANGE = "change", "Sửa"
+        DELETE = "delete", "Xoá"
+        OPEN = "open", "Mở đợt"
+        CLOSE = "close", "Đóng đợt"
+        EXTEND = "extend", "Gia hạn"
+        REOPEN = "reopen", "Mở lại"
+        EXPLAIN = "explain", "Giải trình cảnh báo"
+        REVOKE = "revoke", "Thu hồi"
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    # what the object was called, kept after it is deleted
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    # {field: [old, new]}; a creation has old None, a deletion new None
+    changes = models.JSONField(default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # the name survives the user's deletion
+    actor = models.CharField(max_length=150, blank=True)
+    channel = models.CharField(max_length=6, choices=Channel.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField()
+    # whose scope the object lives in: decides who may read its history, even once it is gone
+    unit = models.ForeignKey(
+        "units.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["content_type", "object_id", "at"])]
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.actor} {self.action} {self.object_repr}"

@@ -1,4 +1,6 @@
-"""API tokens: create (key shown once), and resolve a presented key to its user."""
+"""API tokens: create (key shown once, optional expiry), list, revoke, and resolve a presented
+key to its user. Creating and revoking go into the change log; an expired or revoked key is
+refused like an unknown one (HTTP 401)."""
 
 from __future__ import annotations
 
@@ -6,23 +8,72 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from tongket.core.models import ApiToken
+from tongket.core import audit
+from tongket.core.models import ApiToken, ChangeLog
+from tongket.core.scope import is_admin
+from tongket.core.vntext import clean_text
 
 # last_used is for the token list ("used 3 minutes ago"), not an audit: writing it on every
 # request would cost each API call an UPDATE and a commit, so it is refreshed at most this often.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+MAX_DAYS = 3650
+
+
+class TokenError(ValueError):
+    """A token request that cannot be done, with a Vietnamese message."""
 
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def create_token(user, name: str) -> str:
+@transaction.atomic
+def create_token(user, name: str, days: int | None = None, *, actor=None) -> str:
+    """A new key for `user` (returned once, only its digest kept); `actor` is who asked (the
+    user themself on the web; None on the command line)."""
+    name = clean_text(name or "").strip()[:100]
+    if not name:
+        raise TokenError("Cần đặt tên cho khoá API (vd. máy chủ thống kê).")
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise TokenError(f"Số ngày hiệu lực phải từ 1 đến {MAX_DAYS}.")
     key = "tk_" + secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, name=name[:100], digest=_digest(key))
+    expires = timezone.now() + dt.timedelta(days=days) if days else None
+    token = ApiToken.objects.create(user=user, name=name, digest=_digest(key), expires_at=expires)
+    audit.record(actor, token, ChangeLog.Action.CREATE)
     return key
+
+
+def tokens_of(user) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def status(token: ApiToken, now: dt.datetime | None = None) -> str:
+    now = now or timezone.now()
+    if token.revoked_at is not None:
+        return "Đã thu hồi"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "Hết hạn"
+    return "Đang dùng"
+
+
+@transaction.atomic
+def revoke_token(actor, token_id: int, reason: str = "") -> ApiToken:
+    """Revoke a token: its owner or an administrator (actor None: the command line)."""
+    token = ApiToken.objects.select_for_update().filter(pk=token_id).first()
+    if token is None or (actor is not None and token.user_id != actor.pk and not is_admin(actor)):
+        # the same answer for "not yours" and "does not exist": ids are not probed
+        raise TokenError(f"Không có khoá API số {token_id} của bạn.")
+    if token.revoked_at is not None:
+        raise TokenError(f"Khoá API số {token_id} đã bị thu hồi.")
+    before = audit.snapshot(token)
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(actor, token, ChangeLog.Action.REVOKE, before=before, reason=reason)
+    return token
 
 
 def user_for_key(key: str):
@@ -35,6 +86,8 @@ def user_for_key(key: str):
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
+    if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
+        return None
     if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used=now)
     return token.user

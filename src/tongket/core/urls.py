@@ -7,4 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("history/<slug:kind>/<int:pk>/", views.history, name="history"),
+    path("tokens/", views.api_tokens, name="api_tokens"),
 ]

@@ -17,6 +17,32 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def _dropped(ch: str) -> bool:
+    """C0 controls but tab and newline, DEL, C1 controls, and lone surrogates."""
+    code = ord(ch)
+    if code < 0x20:
+        return ch not in "\t\n"
+    return 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+
+
+def clean_text(text: str) -> str:
+    """What every saved text goes through: control characters dropped, NFC.
+
+    A C0/C1 control character pasted into a field saves fine but breaks every Word file built
+    from it (XML 1.0 forbids them); a lone surrogate cannot even be encoded as UTF-8. A carriage
+    return becomes a newline (Windows line ends keep their line break, once).
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if any(_dropped(ch) for ch in text):
+        text = "".join(ch for ch in text if not _dropped(ch))
+    return unicodedata.normalize("NFC", text)
+
+
+def clean_texts(data: dict) -> dict:
+    """`clean_text` on every text value of a mapping (other values kept as they are)."""
+    return {k: clean_text(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
 def fold(text: str) -> str:
     """Lower-case, strip diacritics and collapse spaces: the key used for search.
 

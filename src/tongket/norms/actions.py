@@ -19,10 +19,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from tongket.collection.models import DataValue
+from tongket.core import audit
 from tongket.core.definitions import reference_date, survey_date
-from tongket.core.models import Role
+from tongket.core.models import ChangeLog, Channel, Role
 from tongket.core.scope import is_admin, profile_of, require_write
-from tongket.core.vntext import format_date
+from tongket.core.vntext import clean_text, format_date
 from tongket.norms.calc.packs import certificate_dates
 from tongket.norms.models import (
     STANDARDS,
@@ -342,8 +343,10 @@ def do_save_certificate(
     issued_by: str = "",
     note: str = "",
     certificate: SchoolCertificate | None = None,
+    reason: str = "",
 ) -> SchoolCertificate:
-    """Create or edit a certificate; expiry and renewal deadline come from the quality pack."""
+    """Create or edit a certificate; expiry and renewal deadline come from the quality pack.
+    Who changed what is in the change log (core.audit)."""
     if school.kind != UnitKind.SCHOOL:
         raise NormsError(f"'{school.name}' không phải trường học.")
     if decision_date > uq.today():
@@ -357,28 +360,33 @@ def do_save_certificate(
     except ValueError as exc:
         raise NormsError(f"Không tính được ngày hết hiệu lực: {exc}") from exc
     cert = certificate or SchoolCertificate(created_by=user if user is not None else None)
+    before = audit.stored_snapshot(cert)
     cert.school = school
     cert.kind = kind
     cert.level = level
-    cert.decision_number = decision_number.strip()
+    cert.decision_number = clean_text(decision_number).strip()
     cert.decision_date = decision_date
     cert.expires = dates["expires"]
     cert.renew_by = dates["renew_by"]
     cert.source = dates["source"][:120]
-    cert.issued_by = issued_by.strip()
-    cert.note = note.strip()
+    cert.issued_by = clean_text(issued_by).strip()
+    cert.note = clean_text(note).strip()
     try:
         cert.full_clean()
     except ValidationError as exc:
         raise NormsError(" ".join(m for msgs in exc.message_dict.values() for m in msgs)) from exc
     cert.save()
+    action = ChangeLog.Action.CHANGE if before else ChangeLog.Action.CREATE
+    audit.record(user, cert, action, before=before, reason=reason)
     return cert
 
 
 @transaction.atomic
-def do_delete_certificate(user, cert: SchoolCertificate) -> None:
+def do_delete_certificate(user, cert: SchoolCertificate, reason: str = "") -> None:
     require_register_write(user, cert.school, uq.today())
+    before, pk = audit.stored_snapshot(cert), cert.pk
     cert.delete()
+    audit.record(user, cert, ChangeLog.Action.DELETE, before=before, reason=reason, object_id=pk)
 
 
 STD_ISSUER = "UBND tỉnh {name}"
@@ -386,6 +394,7 @@ ACC_ISSUER = "Sở Giáo dục và Đào tạo {name}"
 
 
 @transaction.atomic
+@audit.channel(Channel.DEMO)  # the demo's certificates are logged as such
 def seed_demo_register(province: OrgUnit, seed: int = 2025) -> int:
     """`tongket norms demo-register`: plausible certificates for the demo schools.
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from tongket.core.admin import AuditedAdmin
 from tongket.norms.models import PcgdCommune, PcgdResult, SchoolCertificate
 
 
@@ -23,7 +24,7 @@ class PcgdCommuneAdmin(admin.ModelAdmin):
 
 
 @admin.register(SchoolCertificate)
-class SchoolCertificateAdmin(admin.ModelAdmin):
+class SchoolCertificateAdmin(AuditedAdmin):
     list_display = ("school", "kind", "level", "decision_number", "decision_date", "expires")
     list_filter = ("kind", "level")
     search_fields = ("school__name", "school__code", "decision_number")

@@ -337,7 +337,14 @@ def certificate_edit(request: HttpRequest, pk: int | None = None) -> HttpRespons
                 return redirect(f"{reverse('norms:register')}?unit={saved.school_id}")
     else:
         form = CertificateForm(schools=schools, instance=cert)
-    return render(request, "norms/certificate_form.html", {"form": form, "cert": cert})
+    ctx: dict = {"form": form, "cert": cert}
+    if cert is not None:  # its editor and its change log, on the certificate's own page
+        from tongket.core import audit
+        from tongket.core import history as hist
+
+        entries = list(audit.history(SchoolCertificate, cert.pk))
+        ctx.update(last=entries[0] if entries else None, rows=hist.rows(SchoolCertificate, entries))
+    return render(request, "norms/certificate_form.html", ctx)
 
 
 @login_required

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from tongket.core import audit
 from tongket.core.definitions import MODES
+from tongket.core.models import ChangeLog
 from tongket.core.scope import can_read_unit, can_write_unit
+from tongket.core.vntext import clean_text
 from tongket.reports.builder import Built, Narrative, ReportError, build_report, resolve_mode
 from tongket.reports.builder import school_year_of as _school_year
 from tongket.reports.docgen import ReportKind, build_xlsx, render_docx
+from tongket.reports.jobqueue import WorkerPool
 from tongket.reports.models import ReportDraft, ReportJob
 from tongket.units.models import OrgUnit
 
@@ -66,16 +70,20 @@ def get_draft(unit: OrgUnit, period: str, kind: str) -> ReportDraft | None:
 
 
 @transaction.atomic
-def save_draft(user, unit: OrgUnit, period: str, kind: str, data: dict) -> ReportDraft:
-    """Create or update the draft's user-written fields (figures are never stored)."""
+def save_draft(
+    user, unit: OrgUnit, period: str, kind: str, data: dict, reason: str = ""
+) -> ReportDraft:
+    """Create or update the draft's user-written fields (figures are never stored); the change
+    goes into the change log, control characters never into the draft."""
     period, k = canonical(period, kind)
     require_edit(user, unit, period)
     draft = ReportDraft.objects.filter(unit=unit, period=period, kind=k.value).first()
     draft = draft or ReportDraft(unit=unit, period=period, kind=k.value)
+    before = audit.snapshot(draft) if draft.pk else {}
     for f in DRAFT_FIELDS:
         if f in data:
             value = data[f]
-            setattr(draft, f, value.strip() if isinstance(value, str) else value)
+            setattr(draft, f, clean_text(value).strip() if isinstance(value, str) else value)
     draft.updated_by = user
     draft.final_at, draft.final_by = None, None  # an edited draft must be checked again
     try:
@@ -83,7 +91,18 @@ def save_draft(user, unit: OrgUnit, period: str, kind: str, data: dict) -> Repor
     except ValidationError as exc:
         raise ReportError("; ".join(exc.messages)) from exc
     draft.save()
+    action = ChangeLog.Action.CHANGE if before else ChangeLog.Action.CREATE
+    audit.record(user, draft, action, before=before, reason=reason)
     return draft
+
+
+@transaction.atomic
+def delete_draft(user, draft: ReportDraft, reason: str = "") -> None:
+    """Drop the draft (the report falls back to its generated text), in the change log."""
+    require_edit(user, draft.unit, draft.period)
+    before, pk = audit.stored_snapshot(draft), draft.pk
+    draft.delete()
+    audit.record(user, draft, ChangeLog.Action.DELETE, before=before, reason=reason, object_id=pk)
 
 
 def narrative_of(draft: ReportDraft | None) -> Narrative:
@@ -189,11 +208,19 @@ def generate(
 def start_job(
     user, unit: OrgUnit, period: str, kind: str, mode: str = "as_of", want_pdf: bool = True
 ) -> ReportJob:
-    """Record a build job and start it in the background once the row is committed."""
+    """Record a build job and queue it once the row is committed; refused (ReportBusy) when
+    the queue is full, never a thread more."""
     period, k = canonical(period, kind)
     if mode not in MODES:
         raise ReportError(f"chế độ cây không hợp lệ: {mode}")
     require_generate(user, unit, period, mode)
+    cfg = settings.TONGKET
+    # pending rows of every process: those running hold a worker, the others wait their turn
+    if live_pending().count() >= cfg.report_workers + cfg.report_queue_max:
+        raise ReportBusy(
+            f"Hệ thống đang lập nhiều báo cáo ({cfg.report_queue_max} yêu cầu đang chờ). "
+            "Vui lòng thử lại sau ít phút."
+        )
     job = ReportJob.objects.create(
         unit=unit, period=period, kind=k.value, mode=mode, want_pdf=want_pdf, user=user
     )
@@ -201,14 +228,44 @@ def start_job(
     return job
 
 
+class ReportBusy(ReportError):
+    """Too many report jobs waiting: the request is refused (HTTP 429), nothing is queued."""
+
+
+def live_pending():
+    """Jobs not finished and not left behind by a dead process (those expire, see STALE)."""
+    return ReportJob.objects.filter(
+        status__in=(ReportJob.Status.PENDING, ReportJob.Status.RUNNING),
+        created_at__gte=timezone.now() - STALE,
+    )
+
+
+def queue_position(job: ReportJob) -> int:
+    """1 for the next job to start: the pending jobs queued before it, plus one."""
+    if job.status != ReportJob.Status.PENDING:
+        return 0
+    return live_pending().filter(status=ReportJob.Status.PENDING, pk__lt=job.pk).count() + 1
+
+
+_pool: WorkerPool | None = None
+
+
+def pool() -> WorkerPool:
+    global _pool
+    if _pool is None:
+        _pool = WorkerPool(settings.TONGKET.report_workers, _run_thread, name="report-job")
+    return _pool
+
+
 def launch(job_id: int) -> None:
-    """Run the job on a daemon thread (tests replace this to run inline)."""
-    threading.Thread(target=_run_thread, args=(job_id,), daemon=True).start()
+    """Queue the job for the process's worker pool (tests replace this to run inline)."""
+    pool().submit(job_id)
 
 
 def _run_thread(job_id: int) -> None:
-    # Only the job's own thread may drop stale connections: run inline (tests, CLI) the
-    # caller's connection may be inside a transaction that must survive.
+    # Only a worker thread may drop stale connections: run inline (tests, CLI) the caller's
+    # connection may be inside a transaction that must survive (closing it there broke
+    # PostgreSQL runs once).
     close_old_connections()
     try:
         run_job(job_id)

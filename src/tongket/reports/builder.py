@@ -22,7 +22,7 @@ from tongket.analytics.models import Target as TargetRow
 from tongket.analytics.queries import reporting_rates, targets_for
 from tongket.core import definitions
 from tongket.core import periods as pd
-from tongket.core.vntext import fold, format_date
+from tongket.core.vntext import clean_texts, fold, format_date
 from tongket.reports import specs as sp
 from tongket.reports.docgen import (
     AnnexColumn,
@@ -874,4 +874,7 @@ def build_report(
     kind = ReportKind(kind)
     if mode not in (MODE_AS_OF, MODE_CURRENT):
         raise ReportError(f"chế độ cây không hợp lệ: {mode}")
-    return _Builder(unit, period, kind, mode, narrative or Narrative(), charts).build()
+    # drafts are cleaned on save; a row saved before that (or written around the action) must
+    # still not break the Word file, which refuses control characters
+    text = Narrative(**clean_texts(dataclasses.asdict(narrative or Narrative())))
+    return _Builder(unit, period, kind, mode, text, charts).build()

@@ -24,7 +24,7 @@ from tongket.core.scope import is_admin, profile_of
 from tongket.reports import actions
 from tongket.reports.builder import ReportError
 from tongket.reports.forms import DraftForm
-from tongket.reports.models import KIND_CHOICES, MODE_CHOICES, ReportJob
+from tongket.reports.models import KIND_CHOICES, MODE_CHOICES, ReportDraft, ReportJob
 from tongket.units.models import OrgUnit
 
 FILES = {
@@ -145,7 +145,13 @@ def draft_edit(request: HttpRequest) -> HttpResponse:
         "kind_label": dict(KIND_CHOICES)[kind],
         "form": form,
         "query": _query(unit, period, kind, mode),
+        "draft": draft,
     }
+    if draft is not None:  # the draft's change log, on its own page
+        from tongket.core import audit
+        from tongket.core import history as hist
+
+        context["rows"] = hist.rows(ReportDraft, list(audit.history(ReportDraft, draft.pk)))
     return render(request, "reports/draft.html", context)
 
 
@@ -157,6 +163,16 @@ def generate(request: HttpRequest) -> HttpResponse:
         job = actions.start_job(
             request.user, unit, period, kind, mode, want_pdf=bool(request.POST.get("pdf"))
         )
+    except actions.ReportBusy as exc:
+        # refused, not queued: the page says so and the client may come back (429, like an API)
+        resp = render(
+            request,
+            "reports/busy.html",
+            {"message": str(exc), "query": _query(unit, period, kind, mode)},
+            status=429,
+        )
+        resp["Retry-After"] = "60"
+        return resp
     except ReportError as exc:
         messages.error(request, str(exc))
         return redirect(f"{reverse('reports:index')}?{_query(unit, period, kind, mode)}")
@@ -198,6 +214,7 @@ def job(request: HttpRequest, pk: int) -> HttpResponse:
         "files": have,
         "kind_label": dict(KIND_CHOICES).get(job.kind, job.kind),
         "query": _query(job.unit, job.period, job.kind, job.mode),
+        "position": actions.queue_position(job),
     }
     # htmx polls the status card alone while the job runs; a plain request gets the page
     partial = request.headers.get("HX-Request") == "true"
