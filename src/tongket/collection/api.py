@@ -30,7 +30,9 @@ class RoundOut(Schema):
 class CellIn(Schema):
     element: str
     combo: str = ""
-    value: float | str | None
+    # bool first: JSON true stays True (and is refused by cells.py, naming the cell) instead
+    # of being read as 1.0 by pydantic's lax float
+    value: bool | float | str | None
 
 
 class ValuesIn(Schema):
@@ -49,7 +51,9 @@ class ReportCell(BaseModel):
     # pydantic's core, without ninja's per-object Python hook (which reads ORM attributes)
     element: str = Field(max_length=60)
     combo: str = Field(default="", max_length=200)
-    value: float | str | None
+    # bool first: JSON true stays True (and is refused by cells.py, naming the cell) instead
+    # of being read as 1.0 by pydantic's lax float
+    value: bool | float | str | None
 
 
 class ReportIn(BaseModel):
