@@ -118,12 +118,32 @@ def _problem(filename: str, vi: str, en: str, code: str) -> Problem:
     )
 
 
+def _scope_problem(filename: str, code: str = "") -> Problem:
+    """Refusal of a unit outside the user's scope, worded the same whether it exists or not;
+    `code` is only ever the one the caller's own file names."""
+    what = f"đơn vị mã {code}" if code else "đơn vị này"
+    return _problem(
+        filename,
+        f"Bạn không có quyền nộp báo cáo cho {what}.",
+        "you may not report for this unit",
+        "scope",
+    )
+
+
 def preview(
     user, rnd: ReportingRound, data: bytes, filename: str, unit_id: int | None = None
 ) -> UploadOutcome:
     """The dry run: read, check identity and scope, validate the figures; writes nothing."""
     out = UploadOutcome(filename)
-    unit_code = OrgUnit.objects.get(pk=unit_id).code if unit_id else None
+    unit_code = None
+    if unit_id:
+        # the page's unit must be the user's before its code goes into any message: one answer
+        # for "not yours" and "does not exist", so ids cannot be probed for codes
+        named = OrgUnit.objects.filter(pk=unit_id).first()
+        if named is None or not can_write_unit(user, named.pk, rnd.as_of):
+            out.problems.append(_scope_problem(filename))
+            return out
+        unit_code = named.code
     expected = ExpectedMeta(rnd.form.code, rnd.form.version, str(rnd.pk), rnd.period, unit_code)
     result: UploadResult = read_upload(
         data, expected, rnd.form.layout, hmac_key(), limits(), value_types=_value_types()
@@ -140,14 +160,7 @@ def preview(
     )
     if unit is None or not can_write_unit(user, unit.pk, rnd.as_of):
         # same message whether the unit exists or not: no probing of other units' codes
-        out.problems.append(
-            _problem(
-                filename,
-                f"Bạn không có quyền nộp báo cáo cho đơn vị mã {result.meta['unit_code']}.",
-                "you may not report for this unit",
-                "scope",
-            )
-        )
+        out.problems.append(_scope_problem(filename, result.meta["unit_code"]))
         return out
     out.unit = unit
     if not actions.expected_units(rnd).filter(pk=unit.pk).exists():
