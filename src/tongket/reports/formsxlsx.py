@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from tongket.catalog.models import Form
 from tongket.collection.models import ReportingRound
 from tongket.core.vntext import format_date
+from tongket.core.xlsx import seal
 from tongket.reports.figures import ownership_sums
 from tongket.units.models import OrgUnit, Ownership
 
@@ -126,6 +127,7 @@ def build_forms_xlsx(unit: OrgUnit, period: str, forms: list[Form] | None = None
         ws.page_setup.fitToWidth = 1
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToHeight = 0
+    seal(wb)  # unit, form and source texts stay text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tongket.core.vntext import format_date, nfc
+from tongket.core.xlsx import seal
 
 from .common import (
     CODE_COL,
@@ -363,6 +364,8 @@ def build_workbook(
     wb.properties.creator = "Tongket"
     wb.properties.title = nfc(f"{meta.form_code} {meta.period} {meta.unit_code}")
     wb.active = 0
+    # the SUM formulas of total rows are the only formulas; any text is text (see core.xlsx)
+    seal(wb, keep={(plan.sheet, coord) for coord, parts in plan.sums.items() if parts})
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
