@@ -42,6 +42,7 @@ from .common import (
     META_SHEET,
     SHEET_PASSWORD,
     Plan,
+    base_rows,
     map_digest,
     plan_layout,
     sign,
@@ -79,6 +80,9 @@ class WorkbookMeta:
     unit_name: str
     due: dt.date | None = None
     status: str = "draft"
+    # what the workbook was made from (the submission's version and values), as an opaque
+    # token the caller signs and reads back (see merge.py); not covered by the HMAC
+    base: str = ""
 
 
 def _validation(value_type: str) -> DataValidation:
@@ -350,6 +354,7 @@ def build_workbook(
         ("due", format_date(meta.due)),
         ("status", meta.status),
         ("hmac", sign(signed, hmac_key)),
+        *base_rows(meta.base),
     ]:
         ws_meta.append([key, nfc(str(value))])
     for ws in (ws_map, ws_meta):
