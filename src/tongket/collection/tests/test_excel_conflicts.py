@@ -246,3 +246,38 @@ def test_office_zip_conflicts_per_file(client):
     assert first.duplicate and late.applied and late.changed == 1
     assert _value(second, G1) == 35 and _value(second, G2) == 41
     assert uploads.parse_choices({f"keep-1-{G1[0]}|{G1[1]}": "mine", "x": "y"}) == {1: {G1: "mine"}}
+
+
+def test_api_upload_dry_run_conflict_then_choice(client, stale):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tongket.core.tokens import create_token
+
+    rnd, school, officer, staff, data = stale
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {create_token(staff, 'test')}"}
+    filled = _fill(rnd, data, {G1: 29, G3: 33})
+    url = f"/api/collection/rounds/{rnd.pk}/excel"
+
+    def post(**form):
+        body = {"file": SimpleUploadedFile("b.xlsx", filled), "unit": str(school.pk), **form}
+        return client.post(url, body, **auth)
+
+    (dry,) = post().json()
+    assert dry["ok"] and not dry["applied"] and dry["changed"] == 1
+    (c,) = dry["conflicts"]
+    assert (c["element"], c["combo"], c["base"], c["current"], c["mine"], c["choice"]) == (
+        *G1,
+        30,
+        31,
+        29,
+        None,
+    )
+    (refused,) = post(apply="true").json()
+    assert not refused["applied"] and _value(school, G3) == 30
+    choice = [{"element": G1[0], "combo": G1[1], "keep": "theirs"}]
+    (done,) = post(apply="true", choices=json.dumps(choice)).json()
+    assert done["applied"] and _value(school, G1) == 31 and _value(school, G3) == 33
+    bad = post(apply="true", choices="[1]")
+    assert bad.status_code == 422 and bad.json()["code"] == "bad_choices"
