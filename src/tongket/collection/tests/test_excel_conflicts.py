@@ -281,3 +281,30 @@ def test_api_upload_dry_run_conflict_then_choice(client, stale):
     assert done["applied"] and _value(school, G1) == 31 and _value(school, G3) == 33
     bad = post(apply="true", choices="[1]")
     assert bad.status_code == 422 and bad.json()["code"] == "bad_choices"
+
+
+def _cells():
+    from hypothesis import strategies as st
+
+    keys = st.sampled_from([("e", str(i)) for i in range(6)])
+    return st.dictionaries(keys, st.one_of(st.none(), st.integers(0, 3).map(float)), max_size=6)
+
+
+def test_merge_never_undoes_newer_work_property():
+    """Whatever the file, base and present: a cell changed elsewhere since the base is written
+    only when the user chose "mine" for it, and every write is the file's own value."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(_cells(), _cells(), _cells(), st.sampled_from([None, MINE, THEIRS]))
+    def check(file, current, base, pick):
+        choices = {k: pick for k in file} if pick else {}
+        m = merge(file, current, base, choices)
+        for key, value in m.writes.items():
+            assert value == file[key] and value != current.get(key)
+            if current.get(key) != base.get(key):  # changed elsewhere
+                assert choices.get(key) == MINE
+        for c in m.conflicts:
+            assert c.key not in m.writes or c.choice == MINE
+
+    check()
