@@ -355,8 +355,11 @@ def commit(
                 sha256=fingerprint(data),
                 defaults={"name": filename[:255], "user": user},
             )
-    except ConcurrentEdit as exc:
-        out.problems.append(_problem(filename, exc.message_vi, exc.message_en, "concurrent"))
+    except CollectionError as exc:
+        # a write since the dry run (ConcurrentEdit), a report submitted or a round closed
+        # meanwhile: reported on the file, nothing of it saved
+        code = "concurrent" if isinstance(exc, ConcurrentEdit) else exc.code or "refused"
+        out.problems.append(_problem(filename, exc.message_vi, exc.message_en, code))
         return out
     out.applied = True
     return out

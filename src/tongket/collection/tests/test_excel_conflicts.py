@@ -308,3 +308,27 @@ def test_merge_never_undoes_newer_work_property():
             assert c.key not in m.writes or c.choice == MINE
 
     check()
+
+
+def test_write_between_dry_run_and_confirm_is_reported_not_overwritten(stale, monkeypatch):
+    rnd, school, officer, staff, data = stale
+    filled = _fill(rnd, data, {G3: 33})
+    real_preview = uploads.preview
+
+    def preview_then_someone_writes(*args, **kwargs):
+        out = real_preview(*args, **kwargs)
+        _web_edit(officer, rnd, school, {G3: 34})  # lands after the merge was computed
+        return out
+
+    monkeypatch.setattr(uploads, "preview", preview_then_someone_writes)
+    out = uploads.commit(staff, rnd, filled, "b.xlsx", school.pk)
+    assert not out.applied and [p.code for p in out.problems if p.is_error] == ["concurrent"]
+    assert _value(school, G3) == 34
+
+
+def test_locked_report_is_a_problem_on_the_file(stale):
+    rnd, school, officer, staff, data = stale
+    sub = Submission.objects.get(round=rnd, unit=school)
+    actions.do_submit(staff, sub, expected_version=sub.version)
+    out = uploads.commit(staff, rnd, _fill(rnd, data, {G3: 33}), "b.xlsx", school.pk)
+    assert not out.applied and "locked" in [p.code for p in out.problems]
