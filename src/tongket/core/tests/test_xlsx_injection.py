@@ -142,3 +142,21 @@ def test_official_forms_workbook():
     data = build_forms_xlsx(unit, "2025-2026", forms=[form])
     assert_no_user_formula(data, ["=1+1"])
     assert any(HOSTILE[0] in str(c.value) for _, c in cells(data))
+
+
+@pytest.mark.django_db
+def test_analytics_export_through_the_view_with_a_hostile_target_source(client):
+    """The issue's case end to end: a target whose source is =HYPERLINK(...), exported."""
+    from tongket.analytics import actions
+    from tongket.analytics.tests.helpers import province, put
+    from tongket.core.models import Role
+    from tongket.core.testing.factories import commune, make_school, make_user
+
+    school = make_school(commune("03127")).unit
+    put(school, "2025-2026", "pupils", "level=TH", 120)
+    put(school, "2025-2026", "dropouts", "level=TH", 2)
+    actions.set_target(None, "dropout_th", province(), "2025-2026", value=1.5, source=HOSTILE[0])
+    client.force_login(make_user(Role.PROVINCE, province()))
+    resp = client.get("/analytics/xuat/plan.xlsx", {"period": "2025-2026"})
+    assert resp.status_code == 200
+    assert_no_user_formula(resp.content, [HOSTILE[0]])
