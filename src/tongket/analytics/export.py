@@ -10,6 +10,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tongket.core.xlsx import seal
+
 NUMBER_FORMATS = {"percent": "0.0", "ratio": "0.0", "count": "#,##0"}
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 
@@ -50,6 +52,7 @@ def workbook(
         )
         ws.column_dimensions[get_column_letter(col)].width = min(max(10, width + 2), 60)
     ws.freeze_panes = "A5"
+    seal(wb)  # names, sources and labels stay text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -40,6 +40,8 @@ from tongket.units.models import OrgUnit, UnitClosure, UnitKind, active_q
 from tongket.units.queries import descendants
 
 ROLE_LEVEL = {Role.COMMUNE: "commune", Role.PROVINCE: "province"}
+LEVEL_RANK = {"commune": 1, "province": 2}  # an approval is undone by its level or one above
+LEVEL_VI = {"commune": "xã/phường", "province": "Sở"}
 MAX_EXPLANATION = 1000  # characters kept of a warning's written explanation
 ROUND_FIELDS = ("status", "due", "as_of", "approval_levels")  # what the change log compares
 
@@ -730,6 +732,21 @@ def do_reopen(user, sub: Submission, reason: str) -> Submission:
     level = _officer(user, sub.unit, sub.round.as_of)
     if sub.status not in (Submission.Status.APPROVED, Submission.Status.SUBMITTED):
         raise CollectionError("Báo cáo chưa bị khoá.", "not locked")
+    approved_by = sub.approved_level or (
+        (sub.round.approval_levels or ["province"])[-1]
+        if sub.status == Submission.Status.APPROVED
+        else ""
+    )
+    if (
+        approved_by
+        and not is_admin(user)
+        and LEVEL_RANK.get(level, 0) < LEVEL_RANK.get(approved_by, 99)
+    ):
+        # what a level approved, only that level (or one above) may undo
+        raise PermissionDenied(
+            f"Báo cáo đã được cấp {LEVEL_VI.get(approved_by, approved_by)} duyệt; chỉ cấp "
+            f"{LEVEL_VI.get(approved_by, approved_by)} trở lên mới mở lại được."
+        )
     sub.status, sub.approved_level, sub.approved_at = Submission.Status.RETURNED, "", None
     sub.version += 1
     sub.save()

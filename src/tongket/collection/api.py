@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import BaseModel, Field
 
-from tongket.collection import actions, queries
+from tongket.collection import actions, queries, uploads
 from tongket.collection.errors import CollectionError
 from tongket.collection.models import ReportingRound, Submission
 from tongket.core.scope import is_admin, profile_of
@@ -30,7 +32,9 @@ class RoundOut(Schema):
 class CellIn(Schema):
     element: str
     combo: str = ""
-    value: float | str | None
+    # bool first: JSON true stays True (and is refused by cells.py, naming the cell) instead
+    # of being read as 1.0 by pydantic's lax float
+    value: bool | float | str | None
 
 
 class ValuesIn(Schema):
@@ -49,7 +53,9 @@ class ReportCell(BaseModel):
     # pydantic's core, without ninja's per-object Python hook (which reads ORM attributes)
     element: str = Field(max_length=60)
     combo: str = Field(default="", max_length=200)
-    value: float | str | None
+    # bool first: JSON true stays True (and is refused by cells.py, naming the cell) instead
+    # of being read as 1.0 by pydantic's lax float
+    value: bool | float | str | None
 
 
 class ReportIn(BaseModel):
@@ -234,3 +240,124 @@ def submit_report(request, round_id: int, unit_id: int, payload: ReportIn):
         values=len(actions.current_values(sub)),
         warnings_explained=len(sub.explanations),
     )
+
+
+# --- Excel upload ----------------------------------------------------------------------
+
+
+class ConflictOut(BaseModel):
+    element: str
+    combo: str
+    place: str = Field(description="sheet!cell in the workbook")
+    base: float | None = Field(description="the value when the workbook was downloaded")
+    current: float | None = Field(description="the value stored now")
+    mine: float | None = Field(description="the workbook's value")
+    choice: str | None = Field(description="mine, theirs, or null: still to choose")
+
+
+class UploadProblemOut(BaseModel):
+    place: str
+    severity: str
+    code: str
+    message_vi: str
+
+
+class UploadOut(BaseModel):
+    file: int = Field(description="position in the zip (0 for a single workbook)")
+    filename: str
+    unit_code: str | None
+    ok: bool = Field(description="no errors (conflicts may remain)")
+    applied: bool
+    duplicate: bool = Field(description="the file would change no value")
+    changed: int = Field(description="cells written (applied) or to be written (dry run)")
+    kept_theirs: int = Field(description="cells changed elsewhere that the file left as they were")
+    conflicts: list[ConflictOut]
+    problems: list[UploadProblemOut]
+
+
+def _choices_in(raw: str) -> dict[int, dict[tuple[str, str], str]]:
+    """`[{"file": 0, "element": "pupils", "combo": "...", "keep": "mine"}, ...]`."""
+    if not raw.strip():
+        return {}
+    try:
+        items = json.loads(raw)
+        out: dict[int, dict[tuple[str, str], str]] = {}
+        for it in items:
+            out.setdefault(int(it.get("file", 0)), {})[
+                (str(it["element"]), str(it.get("combo", "")))
+            ] = str(it["keep"])
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CollectionError(
+            'choices phải là danh sách JSON [{"file": 0, "element": …, "combo": …, '
+            '"keep": "mine" | "theirs"}].',
+            "choices must be a JSON list of {file, element, combo, keep}",
+            code="bad_choices",
+        ) from exc
+    return out
+
+
+def _upload_out(o: uploads.UploadOutcome) -> UploadOut:
+    return UploadOut(
+        file=o.index,
+        filename=o.filename,
+        unit_code=o.unit.code if o.unit else None,
+        ok=o.ok,
+        applied=o.applied,
+        duplicate=o.duplicate,
+        changed=o.changed,
+        kept_theirs=o.kept_theirs,
+        conflicts=[
+            ConflictOut(
+                element=c.element,
+                combo=c.combo,
+                place=o.where.get(c.key, ""),
+                base=c.base,
+                current=c.current,
+                mine=c.mine,
+                choice=c.choice,
+            )
+            for c in o.conflicts
+        ],
+        problems=[
+            UploadProblemOut(
+                place=f"{p.sheet}!{p.cell}" if p.sheet else "",
+                severity=p.severity,
+                code=p.code,
+                message_vi=p.message_vi,
+            )
+            for p in o.problems
+        ]
+        + [
+            UploadProblemOut(place=place, severity=v.severity, code="rule", message_vi=v.message_vi)
+            for place, v in o.located_violations
+        ],
+    )
+
+
+@router.post("/rounds/{round_id}/excel", response=list[UploadOut])
+def upload_excel(
+    request,
+    round_id: int,
+    file: File[UploadedFile],
+    apply: Form[bool] = False,
+    unit: Form[int | None] = None,
+    choices: Form[str] = "",
+):
+    """A workbook (.xlsx) or an office's zip of workbooks: a dry run by default, applied with
+    apply=true. A cell changed both in the file and elsewhere since its download is a conflict
+    (never overwritten silently): send the choice per cell in `choices` and apply again."""
+    rnd = actions.access_round_by_id(request.user, round_id)
+    name = file.name or ""
+    max_bytes = uploads.limits().max_bytes
+    if (file.size or 0) > max_bytes:
+        raise CollectionError(
+            f"Tệp “{name}” quá lớn; giới hạn {max_bytes // 1024} KB.", "file too large"
+        )
+    data = file.read()
+    picked = _choices_in(choices)
+    if name.lower().endswith(".zip"):
+        outcomes = uploads.batch(request.user, rnd, data, apply=apply, choices=picked)
+    else:
+        run = uploads.commit if apply else uploads.preview
+        outcomes = [run(request.user, rnd, data, name, unit, picked.get(0))]
+    return [_upload_out(o) for o in outcomes]

@@ -6,12 +6,17 @@ Shared by the web form, the Excel upload and the API (through collection.actions
 from __future__ import annotations
 
 import math
+import re
 
 from tongket.catalog.models import DataElement, Form
 from tongket.collection import forms_logic
 from tongket.collection.errors import CellErrors
 
 MAX_COUNT = 10_000_000  # no school count is anywhere near this; beyond it is a typing error
+# Text figures: ASCII digits with "." / "," / spaces as separators, an optional minus (refused
+# later with its own message). Python's float() also reads "1_000", "١٢٣" (Arabic-Indic), full-
+# width "１２" and "1e3"; none of those is how anyone writes a figure, so none is read as one.
+PLAIN_NUMBER = re.compile(r"-?[0-9][0-9., ]*")
 
 
 def clean_cell_values(
@@ -43,6 +48,22 @@ def clean_cell_values(
             continue  # totals are computed by the system, whatever was sent
         if value is None or (isinstance(value, str) and not value.strip()):
             out[key] = None
+            continue
+        if isinstance(value, bool) or (
+            isinstance(value, str) and not PLAIN_NUMBER.fullmatch(value.strip())
+        ):
+            # JSON true/false is not a count; text must be plain ASCII digits
+            problems.append(
+                {
+                    "element": key[0],
+                    "combo": key[1],
+                    "message_vi": (
+                        f"{info.label}: “{value}” không phải là số "
+                        "(chỉ nhận chữ số 0–9, dấu chấm hoặc dấu phẩy)."
+                    ),
+                    "message_en": f"{value!r} is not a plain number (ASCII digits only)",
+                }
+            )
             continue
         text = str(value).strip().replace(" ", "")
         try:

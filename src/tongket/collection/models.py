@@ -182,7 +182,8 @@ class RoundEvent(models.Model):
 
 
 class UploadedFile(models.Model):
-    """Fingerprints of workbooks already applied, so the same file twice changes nothing."""
+    """Workbooks applied to a submission, by SHA-256: history only (duplicates are judged on
+    the values a file would write, see collection/excel/merge.py)."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="uploads")
     sha256 = models.CharField(max_length=64)

@@ -1,36 +1,49 @@
 """Excel both ways, on top of collection.excel (pure) and collection.actions (writes).
 
 Upload is two steps: a dry run that reports every problem by sheet and cell and what the rules
-say about the figures, then a commit on confirmation that re-reads the same bytes. The same file
-applied twice to a submission changes nothing (its SHA-256 is remembered).
+say about the figures, then a commit on confirmation that re-reads the same bytes.
+
+Each workbook carries its base (the submission's version and values when it was downloaded,
+signed with django.core.signing), so an upload never undoes newer work: a cell changed both in
+the file and elsewhere since the download is a conflict the user settles cell by cell ("giữ của
+tôi" / "giữ bản hiện tại"); see excel/merge.py. A file that would write nothing is a duplicate,
+whatever its bytes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 
 from tongket.catalog.models import DataElement
 from tongket.collection import actions, forms_logic
-from tongket.collection.errors import CollectionError, PermissionDenied
+from tongket.collection.errors import CollectionError, ConcurrentEdit, PermissionDenied
 from tongket.collection.excel import (
+    Conflict,
     ExpectedMeta,
     Limits,
     Problem,
     UploadResult,
     WorkbookMeta,
+    base_token,
     build_workbook,
     fingerprint,
+    merge,
     plan_layout,
     read_upload,
     read_zip,
+    values_digest,
 )
 from tongket.collection.models import PendingUpload, ReportingRound, Submission, UploadedFile
 from tongket.core.scope import can_write_unit
+from tongket.core.vntext import format_number
 from tongket.quality.rules import Violation, evaluate
 from tongket.units.models import OrgUnit, UnitKind, active_q
 
@@ -55,9 +68,46 @@ def _value_types() -> dict[str, str]:
     return dict(DataElement.objects.values_list("code", "value_type"))
 
 
+BASE_SALT = "tongket.collection.excel.base"
+Key = tuple[str, str]
+Choices = Mapping[Key, str]
+
+
+def make_base(rnd: ReportingRound, unit: OrgUnit, version: int, values: Mapping) -> str:
+    """The signed base a workbook carries: round, unit, version, digest and the values."""
+    rows = sorted([e, c, v] for (e, c), v in values.items() if v is not None)
+    payload = {
+        "r": rnd.pk,
+        "u": unit.code,
+        "v": version,
+        "d": values_digest(values),
+        "b": rows,
+    }
+    return signing.dumps(payload, salt=BASE_SALT, compress=True)
+
+
+def read_base(token: str, rnd: ReportingRound, unit: OrgUnit) -> tuple[dict | None, str]:
+    """(base values, "") when the token verifies and belongs to this round and unit; else
+    (None, why): the file is then treated as based on nothing (merge.py)."""
+    if not token:
+        return None, "missing"
+    try:
+        payload = signing.loads(token, salt=BASE_SALT)
+        base = {(str(e), str(c)): float(v) for e, c, v in payload["b"]}
+        ok = (
+            payload["r"] == rnd.pk
+            and payload["u"] == unit.code
+            and payload["d"] == values_digest(base)
+        )
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return None, "invalid"
+    return (base, "") if ok else (None, "invalid")
+
+
 def workbook_for(user, rnd: ReportingRound, unit_id: int) -> tuple[str, bytes]:
     sub = actions.access_submission(user, rnd, unit_id, write=False)
     unit = OrgUnit.objects.get(pk=unit_id)
+    values = actions.current_values(sub)
     meta = WorkbookMeta(
         form_code=rnd.form.code,
         form_version=rnd.form.version,
@@ -68,11 +118,12 @@ def workbook_for(user, rnd: ReportingRound, unit_id: int) -> tuple[str, bytes]:
         unit_name=unit.name,
         due=rnd.due,
         status=sub.status,
+        base=make_base(rnd, unit, sub.version, values),
     )
     data = build_workbook(
         meta,
         rnd.form.layout,
-        actions.current_values(sub),
+        values,
         sub.explanations,
         hmac_key=hmac_key(),
         value_types=_value_types(),
@@ -90,8 +141,42 @@ class UploadOutcome:
     duplicate: bool = False
     applied: bool = False
     changed: int = 0
-    values: dict = field(default_factory=dict)
+    values: dict = field(default_factory=dict)  # what applying the file writes (merged)
     places: list[str] = field(default_factory=list)  # sheet!cell of each violation
+    conflicts: list[Conflict] = field(default_factory=list)
+    kept_theirs: int = 0  # cells changed elsewhere that the file left as downloaded
+    base_version: int | None = None  # the version the file was downloaded at, when known
+    version: int = 0  # the submission's version the merge was computed against
+    where: dict = field(default_factory=dict)  # (element, combo) -> "Biểu 02!F17"
+    index: int = 0  # position in a batch: the key of its choices
+
+    labels: dict = field(default_factory=dict)  # (element, combo) -> where it is on paper
+
+    @property
+    def open_conflicts(self) -> list[Conflict]:
+        return [c for c in self.conflicts if c.choice is None]
+
+    @property
+    def conflict_rows(self) -> list[dict]:
+        """What the page shows per conflict: where, the three values, the choice field."""
+
+        def shown(v: float | None) -> str:
+            if v is None:
+                return "(trống)"
+            return format_number(v, 0 if float(v).is_integer() else 2)
+
+        return [
+            {
+                "place": self.where.get(c.key, ""),
+                "label": self.labels.get(c.key, f"{c.element}[{c.combo}]"),
+                "base": shown(c.base),
+                "current": shown(c.current),
+                "mine": shown(c.mine),
+                "name": f"keep-{self.index}-{c.field}",
+                "choice": c.choice or "",
+            }
+            for c in self.conflicts
+        ]
 
     @property
     def located_violations(self) -> list[tuple[str, Violation]]:
@@ -118,12 +203,56 @@ def _problem(filename: str, vi: str, en: str, code: str) -> Problem:
     )
 
 
+def _scope_problem(filename: str, code: str = "") -> Problem:
+    """Refusal of a unit outside the user's scope, worded the same whether it exists or not;
+    `code` is only ever the one the caller's own file names."""
+    what = f"đơn vị mã {code}" if code else "đơn vị này"
+    return _problem(
+        filename,
+        f"Bạn không có quyền nộp báo cáo cho {what}.",
+        "you may not report for this unit",
+        "scope",
+    )
+
+
+def _warning(filename: str, vi: str, en: str, code: str) -> Problem:
+    return dataclasses.replace(_problem(filename, vi, en, code), severity="warning")
+
+
+_BASE_WHY = {
+    "missing": (
+        "Tệp không mang thông tin phiên bản gốc (tải về từ phiên bản cũ của hệ thống)",
+        "the file carries no base",
+        "base_missing",
+    ),
+    "invalid": (
+        "Không xác thực được phiên bản gốc ghi trong tệp",
+        "the file's base does not verify",
+        "base_invalid",
+    ),
+}
+
+
 def preview(
-    user, rnd: ReportingRound, data: bytes, filename: str, unit_id: int | None = None
+    user,
+    rnd: ReportingRound,
+    data: bytes,
+    filename: str,
+    unit_id: int | None = None,
+    choices: Choices | None = None,
 ) -> UploadOutcome:
-    """The dry run: read, check identity and scope, validate the figures; writes nothing."""
+    """The dry run: read, check identity and scope, merge with the stored values (conflicts
+    cell by cell), validate the figures; writes nothing."""
     out = UploadOutcome(filename)
-    unit_code = OrgUnit.objects.get(pk=unit_id).code if unit_id else None
+    unit_code = None
+    if unit_id:
+        # the page's unit must be the user's before its code goes into any message: one answer
+        # for "not yours" and "does not exist", so ids cannot be probed for codes
+        named = OrgUnit.objects.filter(pk=unit_id).first()
+        if named is None or not can_write_unit(user, named.pk, rnd.as_of):
+            out.problems.append(_scope_problem(filename))
+            return out
+        unit_code = named.code
     expected = ExpectedMeta(rnd.form.code, rnd.form.version, str(rnd.pk), rnd.period, unit_code)
     result: UploadResult = read_upload(
         data, expected, rnd.form.layout, hmac_key(), limits(), value_types=_value_types()
@@ -140,14 +269,7 @@ def preview(
     )
     if unit is None or not can_write_unit(user, unit.pk, rnd.as_of):
         # same message whether the unit exists or not: no probing of other units' codes
-        out.problems.append(
-            _problem(
-                filename,
-                f"Bạn không có quyền nộp báo cáo cho đơn vị mã {result.meta['unit_code']}.",
-                "you may not report for this unit",
-                "scope",
-            )
-        )
+        out.problems.append(_scope_problem(filename, result.meta["unit_code"]))
         return out
     out.unit = unit
     if not actions.expected_units(rnd).filter(pk=unit.pk).exists():
@@ -160,87 +282,136 @@ def preview(
             )
         )
         return out
-    sub = Submission.objects.filter(round=rnd, unit=unit).first()
-    if (
-        sub is not None
-        and UploadedFile.objects.filter(submission=sub, sha256=result.fingerprint).exists()
-    ):
-        out.duplicate = True
+    sub = Submission.objects.filter(round=rnd, unit=unit).select_related("round__form").first()
     if not result.ok:
         return out
     current = actions.current_values(sub) if sub else {}
-    merged = {k: v for k, v in {**current, **result.values}.items() if v is not None}
+    out.version = sub.version if sub else 0
+    base, why = read_base(base_token(result.meta), rnd, unit)
+    if base is None:
+        vi, en, code = _BASE_WHY[why]
+        out.problems.append(
+            _warning(
+                filename,
+                f"{vi}: mọi ô mà tệp sửa số liệu đang có được coi là xung đột, cần chọn "
+                "giữ số liệu nào.",
+                f"{en}: every stored figure the file changes is a conflict",
+                code,
+            )
+        )
+    merged_file = merge(result.values, current, base, choices)
+    out.conflicts = merged_file.conflicts
+    out.kept_theirs = len(merged_file.kept_theirs)
+    # duplicates are judged on values: a file that writes nothing changes nothing
+    out.duplicate = merged_file.changes_nothing
+    writes = merged_file.writes
+    merged = {k: v for k, v in {**current, **writes}.items() if v is not None}
     merged.update(
         {k: v for k, v in forms_logic.compute_totals(rnd.form, merged).items() if v is not None}
     )
     out.violations = evaluate(actions.rules_for(rnd.form), merged)
     plan = plan_layout(rnd.form.code, rnd.form.layout)
     where = plan.by_key()
+    out.where = {k: f"{plan.sheet}!{pc.coord}" for k, pc in where.items()}
+    if out.conflicts:
+        index = forms_logic.cell_index(rnd.form)
+        out.labels = {c.key: index[c.key].label for c in out.conflicts if c.key in index}
     for v in out.violations:
         # "Biểu 02!F17: ..." — the rule's left-hand cell, where the user will look first
         cell = next((where[k] for k in v.cells if k in where), None)
         out.places.append(f"{plan.sheet}!{cell.coord}" if cell else "")
-    out.values = result.values
-    out.changed = sum(1 for k, v in result.values.items() if current.get(k) != v)
+    out.values = writes
+    out.changed = len(writes)
     return out
 
 
 def commit(
-    user, rnd: ReportingRound, data: bytes, filename: str, unit_id: int | None = None
+    user,
+    rnd: ReportingRound,
+    data: bytes,
+    filename: str,
+    unit_id: int | None = None,
+    choices: Choices | None = None,
 ) -> UploadOutcome:
     """Apply a workbook after the user confirmed its dry run. All or nothing per workbook."""
-    out = preview(user, rnd, data, filename, unit_id)
-    if not out.ok or out.unit is None or out.duplicate:
+    out = preview(user, rnd, data, filename, unit_id, choices)
+    if not out.ok or out.unit is None or out.duplicate or out.open_conflicts:
         return out
-    with transaction.atomic():
-        sub = actions.access_submission(user, rnd, out.unit.pk, write=True)
-        if (
-            UploadedFile.objects.select_for_update()
-            .filter(submission=sub, sha256=fingerprint(data))
-            .exists()
-        ):
-            out.duplicate = True
-            return out
-        actions.do_save_values(
-            user,
-            sub,
-            out.values,
-            expected_version=sub.version,
-            channel="excel",
-            reason=f"Tải lên tệp {filename}"[:300],
-        )
-        UploadedFile.objects.create(
-            submission=sub, sha256=fingerprint(data), name=filename[:255], user=user
-        )
+    try:
+        with transaction.atomic():
+            sub = actions.access_submission(user, rnd, out.unit.pk, write=True)
+            # the merge was computed against out.version: a write since then raises
+            # ConcurrentEdit instead of being overwritten
+            actions.do_save_values(
+                user,
+                sub,
+                out.values,
+                expected_version=out.version,
+                channel="excel",
+                reason=f"Tải lên tệp {filename}"[:300],
+            )
+            UploadedFile.objects.get_or_create(
+                submission=sub,
+                sha256=fingerprint(data),
+                defaults={"name": filename[:255], "user": user},
+            )
+    except CollectionError as exc:
+        # a write since the dry run (ConcurrentEdit), a report submitted or a round closed
+        # meanwhile: reported on the file, nothing of it saved
+        code = "concurrent" if isinstance(exc, ConcurrentEdit) else exc.code or "refused"
+        out.problems.append(_problem(filename, exc.message_vi, exc.message_en, code))
+        return out
     out.applied = True
     return out
 
 
-def batch(user, rnd: ReportingRound, data: bytes, *, apply: bool) -> list[UploadOutcome]:
-    """A zip of workbooks from an office: each file checked (and applied) on its own."""
+def batch(
+    user,
+    rnd: ReportingRound,
+    data: bytes,
+    *,
+    apply: bool,
+    choices: Mapping[int, Choices] | None = None,
+) -> list[UploadOutcome]:
+    """A zip of workbooks from an office: each file checked (and applied) on its own.
+    `choices` holds the conflict choices per file, keyed by its position in the zip."""
     outcomes = []
-    for item in read_zip(data, limits()):
+    for i, item in enumerate(read_zip(data, limits())):
         if isinstance(item, Problem):
-            outcomes.append(UploadOutcome(item.file or "(tệp nén)", problems=[item]))
+            outcomes.append(UploadOutcome(item.file or "(tệp nén)", problems=[item], index=i))
             continue
         try:
             run = commit if apply else preview
-            outcomes.append(run(user, rnd, item.data, item.filename))
+            outcome = run(user, rnd, item.data, item.filename, None, (choices or {}).get(i))
         except (CollectionError, PermissionDenied) as exc:
-            outcomes.append(
-                UploadOutcome(
-                    item.filename,
-                    problems=[
-                        _problem(
-                            item.filename,
-                            getattr(exc, "message_vi", str(exc)),
-                            getattr(exc, "message_en", str(exc)),
-                            "refused",
-                        )
-                    ],
-                )
+            outcome = UploadOutcome(
+                item.filename,
+                problems=[
+                    _problem(
+                        item.filename,
+                        getattr(exc, "message_vi", str(exc)),
+                        getattr(exc, "message_en", str(exc)),
+                        "refused",
+                    )
+                ],
             )
+        outcome.index = i
+        outcomes.append(outcome)
     return outcomes
+
+
+def parse_choices(post: Mapping[str, str]) -> dict[int, dict[Key, str]]:
+    """Conflict choices from the confirm form: fields "keep-<file index>-<element>|<combo>"
+    with value "mine" or "theirs" (the form that the dry-run page shows)."""
+    out: dict[int, dict[Key, str]] = {}
+    for name, value in post.items():
+        if not name.startswith("keep-"):
+            continue
+        index, _, key = name[5:].partition("-")
+        element, sep, combo = key.partition("|")
+        if index.isdigit() and sep:
+            out.setdefault(int(index), {})[(element, combo)] = value
+    return out
 
 
 def stash(

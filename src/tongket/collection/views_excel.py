@@ -77,13 +77,26 @@ def confirm(request: HttpRequest, pending_id: int) -> HttpResponse:
         return redirect("collection:index")
     rnd = actions.access_round_by_id(request.user, pending.round_id)
     data = bytes(pending.data)
+    choices = uploads.parse_choices(request.POST)
     if pending.is_zip:
-        outcomes = uploads.batch(request.user, rnd, data, apply=True)
+        outcomes = uploads.batch(request.user, rnd, data, apply=True, choices=choices)
     else:
-        outcomes = [uploads.commit(request.user, rnd, data, pending.name, pending.unit_id)]
-    pending.delete()
+        outcomes = [
+            uploads.commit(request.user, rnd, data, pending.name, pending.unit_id, choices.get(0))
+        ]
+    # a conflict still to settle (new since the dry run, or left unchosen): the file stays
+    # pending and the page asks again; files applied meanwhile now change nothing
+    waiting = any(o.open_conflicts for o in outcomes)
+    if not waiting:
+        pending.delete()
     return render(
         request,
         "collection/upload.html",
-        {"round": rnd, "outcomes": outcomes, "dry_run": False, "unit_id": pending.unit_id},
+        {
+            "round": rnd,
+            "outcomes": outcomes,
+            "dry_run": waiting,
+            "pending": pending if waiting else None,
+            "unit_id": pending.unit_id,
+        },
     )

@@ -146,7 +146,17 @@ def _pcgd_scope(user, province: OrgUnit, year: int) -> list[int] | None:
     if can_read_unit(user, province.pk, uq.today()) or can_read_unit(user, province.pk, ref):
         return None
     prof = profile_of(user)
-    if prof is not None and prof.role == Role.COMMUNE and prof.unit_id is not None:
+    if (
+        prof is not None
+        and prof.role == Role.COMMUNE
+        and prof.unit_id is not None
+        # only a commune of this province (now or at the survey's date): another province's
+        # result would show its file names and upload time
+        and (
+            uq.is_under(prof.unit_id, province.pk, uq.today())
+            or uq.is_under(prof.unit_id, province.pk, ref)
+        )
+    ):
         return [prof.unit_id]
     raise PermissionDenied("Bạn không có quyền xem dữ liệu của đơn vị này.")
 

@@ -24,6 +24,7 @@ from tongket.core.definitions import (
     round_date,
 )
 from tongket.core.vntext import format_date
+from tongket.core.xlsx import seal
 from tongket.reports.figures import ownership_sums
 from tongket.units.models import OrgUnit, Ownership
 
@@ -130,6 +131,7 @@ def build_forms_xlsx(
         ws.page_setup.fitToWidth = 1
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToHeight = 0
+    seal(wb)  # unit, form and source texts stay text, never formulas
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

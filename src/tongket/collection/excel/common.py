@@ -57,6 +57,30 @@ SIGNED_FIELDS = (
     "map_digest",
 )
 
+# The base token (see merge.py) goes in _meta rows "base.0", "base.1", ...: an Excel cell holds
+# at most 32.767 characters, and a large form's compressed values may need more than one.
+BASE_CHUNK = 30_000
+MAX_BASE_CHUNKS = 40
+
+
+def base_rows(token: str) -> list[tuple[str, str]]:
+    return [
+        (f"base.{i}", token[at : at + BASE_CHUNK])
+        for i, at in enumerate(range(0, len(token), BASE_CHUNK))
+    ]
+
+
+def base_token(meta: Mapping[str, str]) -> str:
+    """The base token of a workbook's _meta as read ("" when it has none)."""
+    parts = []
+    for i in range(MAX_BASE_CHUNKS):
+        part = meta.get(f"base.{i}")
+        if not part:
+            break
+        parts.append(part)
+    return "".join(parts)
+
+
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MiB = 1024 * 1024
 

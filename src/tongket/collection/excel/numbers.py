@@ -18,12 +18,15 @@ from tongket.core.vntext import format_number
 # A count never has a fractional part; anything this close to a whole number is float noise.
 _EPS = 1e-9
 
-_PLAIN = re.compile(r"[+-]?\d+")
-_VN_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")  # 1.234 / 12.345.678
-_SPACE_GROUPED = re.compile(r"[+-]?\d{1,3}(?: \d{3})+")  # 1 234 (thin spaces folded below)
-_EN_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")  # 1,234: ambiguous in Vietnam
-_VN_DECIMAL = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+")  # 12,5 / 1.234,5
-_EN_DECIMAL = re.compile(r"[+-]?\d+\.\d+")  # 12.5 (not a 3-digit group: see above)
+# re.ASCII: \d would also take Arabic-Indic or full-width digits, which int() reads
+_PLAIN = re.compile(r"[+-]?\d+", re.ASCII)
+_VN_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+", re.ASCII)  # 1.234 / 12.345.678
+_SPACE_GROUPED = re.compile(
+    r"[+-]?\d{1,3}(?: \d{3})+", re.ASCII
+)  # 1 234 (thin spaces folded below)
+_EN_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+", re.ASCII)  # 1,234: ambiguous in Vietnam
+_VN_DECIMAL = re.compile(r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+", re.ASCII)  # 12,5 / 1.234,5
+_EN_DECIMAL = re.compile(r"[+-]?\d+\.\d+", re.ASCII)  # 12.5 (not a 3-digit group: see above)
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]+")
 _YES = {"có", "co", "x", "yes", "true", "đúng"}
 _NO = {"không", "khong", "no", "false", "sai"}

@@ -46,7 +46,7 @@ from .common import (
 from .numbers import parse_cell
 from .zipguard import corrupt_problem, open_xlsx_zip
 
-_MAX_META_ROWS = 100
+_MAX_META_ROWS = 100  # fields plus the chunks of the base token (common.MAX_BASE_CHUNKS)
 _MAX_EXPLANATIONS = 1000
 
 

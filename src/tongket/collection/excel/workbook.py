@@ -27,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tongket.core.vntext import format_date, nfc
+from tongket.core.xlsx import seal
 
 from .common import (
     CODE_COL,
@@ -41,6 +42,7 @@ from .common import (
     META_SHEET,
     SHEET_PASSWORD,
     Plan,
+    base_rows,
     map_digest,
     plan_layout,
     sign,
@@ -78,6 +80,9 @@ class WorkbookMeta:
     unit_name: str
     due: dt.date | None = None
     status: str = "draft"
+    # what the workbook was made from (the submission's version and values), as an opaque
+    # token the caller signs and reads back (see merge.py); not covered by the HMAC
+    base: str = ""
 
 
 def _validation(value_type: str) -> DataValidation:
@@ -349,6 +354,7 @@ def build_workbook(
         ("due", format_date(meta.due)),
         ("status", meta.status),
         ("hmac", sign(signed, hmac_key)),
+        *base_rows(meta.base),
     ]:
         ws_meta.append([key, nfc(str(value))])
     for ws in (ws_map, ws_meta):
@@ -363,6 +369,8 @@ def build_workbook(
     wb.properties.creator = "Tongket"
     wb.properties.title = nfc(f"{meta.form_code} {meta.period} {meta.unit_code}")
     wb.active = 0
+    # the SUM formulas of total rows are the only formulas; any text is text (see core.xlsx)
+    seal(wb, keep={(plan.sheet, coord) for coord, parts in plan.sums.items() if parts})
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -151,8 +151,30 @@ def test_return_resubmit_approve_bottom_up_and_lock(setup):
         )
     with pytest.raises(PermissionDenied):
         actions.do_reopen(staff, sub, "sửa")
-    sub = actions.do_reopen(officer, sub, "Sai số lớp 2")
+    # the province approved it: the commune cannot undo that, the province can
+    with pytest.raises(PermissionDenied, match="cấp Sở trở lên"):
+        actions.do_reopen(officer, sub, "Sai số lớp 2")
+    assert Submission.objects.get(pk=sub.pk).status == "approved"
+    sub = actions.do_reopen(province_officer, sub, "Sai số lớp 2")
     assert sub.status == "returned"
+
+
+def test_a_commune_reopens_what_it_approved(setup):
+    rnd, school, officer, staff, sub = setup
+    rnd.approval_levels = ["commune", "province"]
+    rnd.save()
+    sub = actions.do_save_values(staff, sub, good_values(), expected_version=sub.version)
+    sub = actions.do_submit(staff, sub, expected_version=sub.version)
+    sub = actions.do_approve(officer, sub)  # commune level done, waiting for the province
+    sub = actions.do_reopen(officer, sub, "Trường xin sửa")
+    assert sub.status == "returned"
+    # a round approved by the commune alone: the commune re-opens it
+    sub = actions.do_submit(staff, sub, expected_version=sub.version)
+    rnd.approval_levels = ["commune"]
+    rnd.save()
+    sub = actions.do_approve(officer, sub)
+    assert sub.status == "approved"
+    assert actions.do_reopen(officer, sub, "Sửa lớp 3").status == "returned"
 
 
 def test_school_cannot_touch_another_school(setup):

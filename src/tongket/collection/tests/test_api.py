@@ -97,3 +97,45 @@ def test_api_refuses_another_schools_data(client):
     assert (
         client.get(f"/api/collection/rounds/{rnd.pk}/rates", **_auth(stranger)).status_code == 403
     )
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1_000", "١٢٣", "１２", "1e3", True, False, "۱۲", "12\u00a0000x"],
+    ids=["underscore", "arabic-indic", "fullwidth", "exponent", "true", "false", "persian", "junk"],
+)
+def test_counts_take_plain_ascii_digits_only(client, value):
+    rnd, school, officer, staff = open_th_round()
+    body = {
+        "version": 0,
+        "values": [{"element": "pupils", "combo": "grade=1;level=TH", "value": value}],
+    }
+    resp = client.put(
+        f"/api/collection/rounds/{rnd.pk}/units/{school.pk}/values",
+        json.dumps(body),
+        content_type="application/json",
+        **_auth(staff),
+    )
+    assert resp.status_code == 422, resp.content
+    (problem,) = resp.json()["problems"]
+    # the message names the cell (section, row code, column) and says what is accepted
+    assert problem["combo"] == "grade=1;level=TH" and "mã số" in problem["message_vi"]
+    assert "chữ số 0–9" in problem["message_vi"]
+    assert not DataValue.objects.filter(unit=school).exists()
+
+
+@pytest.mark.parametrize("value", [1000, 1000.0, "1000", "1.000", " 1 000 "])
+def test_plain_counts_still_accepted(client, value):
+    rnd, school, officer, staff = open_th_round()
+    body = {
+        "version": 0,
+        "values": [{"element": "pupils", "combo": "grade=1;level=TH", "value": value}],
+    }
+    resp = client.put(
+        f"/api/collection/rounds/{rnd.pk}/units/{school.pk}/values",
+        json.dumps(body),
+        content_type="application/json",
+        **_auth(staff),
+    )
+    assert resp.status_code == 200, resp.content
+    assert DataValue.objects.get(unit=school, combo="grade=1;level=TH").value == 1000

@@ -130,3 +130,18 @@ def test_zip_bomb_is_refused_before_unpacking():
     outcomes = uploads.batch(officer, rnd, buf.getvalue(), apply=True)
     assert outcomes and not any(o.applied for o in outcomes)
     assert any(p.is_error for o in outcomes for p in o.problems)
+
+
+def test_naming_another_units_id_tells_nothing_about_it():
+    """An upload for a unit id that is not the user's, or that does not exist: one message,
+    and never the other unit's code."""
+    rnd, school, officer, staff = open_th_round()
+    other = make_school(commune("03127"), levels=("TH",)).unit
+    _, data = uploads.workbook_for(staff, rnd, school.pk)
+    answers = []
+    for unit_id in (other.pk, 987654321):
+        out = uploads.preview(staff, rnd, data, "x.xlsx", unit_id)
+        text = " ".join(p.message_vi for p in out.problems)
+        assert other.code not in text and [p.code for p in out.problems] == ["scope"]
+        answers.append(text)
+    assert answers[0] == answers[1]

@@ -140,3 +140,20 @@ def test_legacy_year_rolls_up_by_district(tmp_path):
     summary = pcgd_summary(res)
     assert [(d["name"], d["communes"]) for d in summary["districts"]] == [("Huyện Mường Nhé", 4)]
     assert {r.district_code for r in res.communes.all()} == {summary["districts"][0]["code"]}
+
+
+def test_commune_officer_of_another_province_sees_nothing_of_it(client, province, files):
+    """A commune officer of another province, naming this province's result: refused, and
+    none of the upload's metadata (file names, time) on the page."""
+    from tongket.units import queries as uq
+
+    survey, communes, _ = files
+    client.force_login(make_user(Role.PROVINCE, province))
+    _upload(client, province, survey, communes, name="bi_mat.csv")
+    res = PcgdResult.objects.get(province=province)
+    other = unit_by_code(UnitKind.PROVINCE, "08", CURRENT_DAY)
+    outsider = uq.descendants(other, CURRENT_DAY, kind=UnitKind.COMMUNE).first()
+    client.force_login(make_user(Role.COMMUNE, outsider))
+    for params in ({"province": province.pk, "result": res.pk}, {"province": province.pk}):
+        resp = client.get("/norms/pcgd/", params)
+        assert resp.status_code == 403 and "bi_mat.csv" not in resp.content.decode()

@@ -21,6 +21,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from tongket.core.xlsx import seal
+
 from . import sentences as S
 from .model import MONEY_SCALES, AnnexTable, ReviewReport, UnitKind
 
@@ -205,6 +207,7 @@ def build_workbook(report: ReviewReport) -> Workbook:
         _annex_sheet(wb, annex, caption, used)
     if not wb.sheetnames:
         wb.create_sheet("Trống")
+    seal(wb)  # annex texts (names, sources, notes) stay text, never formulas
     return wb
 
 

@@ -52,3 +52,8 @@ def test_english_locale_thousands_get_a_hint():
     parsed = parse_cell(1.234, "n", "count")
     assert parsed.code == "decimal"
     assert "1,234 là số thập phân" in parsed.vi and "hãy gõ 1234" in parsed.vi
+
+
+@pytest.mark.parametrize("text", ["١٢٣", "１２", "۱۲", "1_000", "1e3"])
+def test_only_ascii_digits_are_read_from_text(text):
+    assert parse_cell(text, "s", "count").code == "not_number"
