@@ -30,6 +30,7 @@ from tongket.collection.excel import (
     read_zip,
 )
 from tongket.collection.models import PendingUpload, ReportingRound, Submission, UploadedFile
+from tongket.collection.status import status_label
 from tongket.core.scope import can_write_unit
 from tongket.quality.rules import Violation, evaluate
 from tongket.units.models import OrgUnit, UnitKind, active_q
@@ -67,7 +68,7 @@ def workbook_for(user, rnd: ReportingRound, unit_id: int) -> tuple[str, bytes]:
         unit_code=unit.code,
         unit_name=unit.name,
         due=rnd.due,
-        status=sub.status,
+        status=status_label(sub),  # display only: the state in the user's words
     )
     data = build_workbook(
         meta,
