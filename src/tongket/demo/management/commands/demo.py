@@ -21,14 +21,17 @@ class Command(BaseCommand):
             help="province code (34-province list), default 11 Điện Biên",
         )
         parser.add_argument("--seed", type=int, default=2025)
+        parser.add_argument(
+            "--communes", type=int, default=None, help="only the first N communes (tests)"
+        )
 
-    def handle(self, *args, province: str, seed: int, **opts) -> None:
+    def handle(self, *args, province: str, seed: int, communes: int | None = None, **opts) -> None:
         from tongket.demo.build import DEMO_PASSWORD, build_demo
 
         start = time.perf_counter()
         self._migrate_if_needed()
         try:
-            report = build_demo(province.strip(), seed, stdout=self.stdout)
+            report = build_demo(province.strip(), seed, stdout=self.stdout, max_communes=communes)
         except OrgUnit.DoesNotExist as exc:
             raise CommandError(
                 f"{exc} Các mã tỉnh hiện hành: 01 04 08 11 12 14 15 19 20 22 24 25 31 33 37 38 40 42 44 46 48 51 52 56 66 68 75 79 80 82 86 91 92 96."
