@@ -116,13 +116,13 @@ def violations_by_unit(rnd: ReportingRound, unit_ids: list[int]) -> dict[int, li
     rules = tuple(actions.rules_for(rnd.form))
     out = {}
     for u in unit_ids:
-        cells = values.get(u, {})
-        key = (rules, tuple(sorted(cells.items())))
+        held = values.get(u, {})
+        key = (rules, tuple(sorted(held.items())))
         hit = _CHECKED.get(key)
         if hit is None:
             if len(_CHECKED) >= _CHECKED_MAX:  # a bound; one province's open rounds fit
                 _CHECKED.clear()
-            hit = _CHECKED[key] = evaluate(list(rules), cells)
+            hit = _CHECKED[key] = evaluate(list(rules), held)
         out[u] = list(hit)
     return out
 
