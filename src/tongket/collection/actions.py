@@ -674,12 +674,12 @@ def _submit_locked(user, sub: Submission, explanations: dict[str, str] | None) -
 
 
 def _review_level(user, sub: Submission) -> str:
+    from tongket.collection.status import next_level
+
     level = _officer(user, sub.unit, sub.round.as_of)
-    chain = sub.round.approval_levels or ["province"]
-    done = chain.index(sub.approved_level) + 1 if sub.approved_level in chain else 0
-    if done >= len(chain):
+    expected = next_level(sub.round.approval_levels, sub.approved_level)
+    if expected is None:
         raise CollectionError("Báo cáo đã được duyệt đủ các cấp.", "already fully approved")
-    expected = chain[done]
     if level != expected and not is_admin(user):
         raise CollectionError(
             f"Báo cáo đang chờ cấp {'xã/phường' if expected == 'commune' else 'Sở'} duyệt.",
@@ -689,7 +689,8 @@ def _review_level(user, sub: Submission) -> str:
 
 
 @transaction.atomic
-def do_approve(user, sub: Submission) -> Submission:
+def do_approve(user, sub: Submission, note: str = "") -> Submission:
+    """Approve at the level the report waits for; `note` is kept on the workflow event."""
     sub = _locked(sub)
     if sub.status != Submission.Status.SUBMITTED:
         raise CollectionError(
@@ -702,8 +703,54 @@ def do_approve(user, sub: Submission) -> Submission:
         sub.approved_at = timezone.now()
     sub.version += 1
     sub.save()
-    _event(sub, Submission.Status.APPROVED, user, level=level)
+    _event(sub, Submission.Status.APPROVED, user, reason=note.strip(), level=level)
     return sub
+
+
+@dataclass
+class ApproveManyResult:
+    approved: list[Submission]
+    skipped: list[tuple[int, Submission | None, str]]  # (id asked for, the report, why)
+
+
+def unexplained(sub: Submission, violations: list[Violation] | None = None) -> list[Violation]:
+    """Errors, and warnings without a written explanation: what keeps a report from being
+    approved with others in one go (an officer opens it and decides)."""
+    violations = validate_submission(sub) if violations is None else violations
+    return [
+        v
+        for v in violations
+        if v.severity == "error"
+        or (v.severity == "warning" and not sub.explanations.get(warning_key(v)))
+    ]
+
+
+def do_approve_many(user, submission_ids: list[int], note: str = "") -> ApproveManyResult:
+    """Approve every clean report of the list, each through do_approve (same scope, level and
+    status checks, one transaction each, so one refusal does not undo the others). A report
+    with an error or an unexplained warning is skipped with the reason, as is any report
+    do_approve refuses."""
+    out = ApproveManyResult([], [])
+    for sid in dict.fromkeys(submission_ids):  # once each, in the order given
+        sub = None
+        try:
+            sub = access_submission_by_id(user, sid, write=True)
+            with transaction.atomic():
+                problems = unexplained(sub)
+                if problems:
+                    errors = sum(1 for v in problems if v.severity == "error")
+                    why = (
+                        f"còn {errors} lỗi: {problems[0].message_vi}"
+                        if errors
+                        else f"cảnh báo chưa giải trình: {problems[0].message_vi}"
+                    )
+                    out.skipped.append((sid, sub, why))
+                    continue
+                out.approved.append(do_approve(user, sub, note))
+        except (CollectionError, PermissionDenied) as exc:
+            why = getattr(exc, "message_vi", None) or str(exc) or "không có quyền duyệt"
+            out.skipped.append((sid, sub, why))
+    return out
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from tongket.collection import actions, queries, uploads
 from tongket.collection.errors import CollectionError
 from tongket.collection.models import ReportingRound, Submission
+from tongket.collection.status import status_label
 from tongket.core.scope import is_admin, profile_of
 
 router = Router(tags=["collection"])
@@ -72,6 +73,7 @@ class ReportOut(BaseModel):
     round_id: int
     unit_id: int
     status: str
+    status_label: str = Field(description="the state in the user's words (Chờ xã duyệt, …)")
     version: int
     submitted_at: dt.datetime | None
     changed: int = Field(description="cells written by this request (each audited)")
@@ -84,6 +86,7 @@ class SubmissionOut(Schema):
     round_id: int
     unit_code: str
     status: str
+    status_label: str
     version: int
     submitted_at: dt.datetime | None
     approved_at: dt.datetime | None
@@ -124,6 +127,7 @@ def _sub_out(sub: Submission) -> SubmissionOut:
         round_id=sub.round_id,
         unit_code=sub.unit.code,
         status=sub.status,
+        status_label=status_label(sub),
         version=sub.version,
         submitted_at=sub.submitted_at,
         approved_at=sub.approved_at,
@@ -234,6 +238,7 @@ def submit_report(request, round_id: int, unit_id: int, payload: ReportIn):
         round_id=sub.round_id,
         unit_id=sub.unit_id,
         status=sub.status,
+        status_label=status_label(sub),
         version=sub.version,
         submitted_at=sub.submitted_at,
         changed=actions.changed_cells(sub) or 0,

@@ -83,6 +83,19 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.round} – {self.unit.name} [{self.status}]"
 
+    @property
+    def status_label(self) -> str:
+        """The state in the user's words (collection.status, the one place that names it)."""
+        from tongket.collection.status import status_label
+
+        return status_label(self)
+
+    @property
+    def status_css(self) -> str:
+        from tongket.collection.status import status_css
+
+        return status_css(self)
+
 
 class DataValue(models.Model):
     # element and unit get no index of their own: the key (element, combo, unit, period) and

@@ -19,6 +19,12 @@ class MissingUnit:
     status: str  # 'missing' (nothing), 'draft' or 'returned'
     days_late: int
 
+    @property
+    def label(self) -> str:
+        from tongket.collection.status import label_for
+
+        return label_for(None if self.status == "missing" else self.status)
+
 
 @dataclass
 class Rates:

@@ -42,6 +42,7 @@ from tongket.collection.excel import (
     values_digest,
 )
 from tongket.collection.models import PendingUpload, ReportingRound, Submission, UploadedFile
+from tongket.collection.status import status_label
 from tongket.core.scope import can_write_unit
 from tongket.core.vntext import format_number
 from tongket.quality.rules import Violation, evaluate
@@ -117,7 +118,7 @@ def workbook_for(user, rnd: ReportingRound, unit_id: int) -> tuple[str, bytes]:
         unit_code=unit.code,
         unit_name=unit.name,
         due=rnd.due,
-        status=sub.status,
+        status=status_label(sub),  # display only: the state in the user's words
         base=make_base(rnd, unit, sub.version, values),
     )
     data = build_workbook(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongket.collection import views, views_excel
+from tongket.collection import views, views_excel, views_review
 
 app_name = "collection"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("uploads/<int:pending_id>/confirm/", views_excel.confirm, name="upload_confirm"),
     path("submissions/<int:submission_id>/review/", views.review, name="review"),
     path("submissions/<int:submission_id>/audit/", views.audit, name="audit"),
+    path("review/", views_review.queue, name="queue"),
+    path("submissions/<int:submission_id>/", views_review.submission, name="submission"),
 ]

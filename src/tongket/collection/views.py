@@ -18,6 +18,7 @@ from tongket.catalog.models import Form
 from tongket.collection import actions, forms_logic, queries
 from tongket.collection.errors import CellErrors, CollectionError
 from tongket.collection.models import ReportingRound, Submission, ValueAudit
+from tongket.collection.status import return_reason
 from tongket.core.scope import is_admin, profile_of
 from tongket.core.vntext import format_number, parse_date
 from tongket.units.models import OrgUnit
@@ -165,6 +166,7 @@ def entry(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
                 for v in warnings
             ],
             "events": sub.events.all() if sub.pk else [],
+            "return_reason": return_reason(sub),
             "can_review": sub.pk and actions.can_review(request.user, sub),
             "can_reopen": sub.pk
             and sub.status in ("submitted", "approved")
@@ -194,7 +196,7 @@ def review(request: HttpRequest, submission_id: int) -> HttpResponse:
     what = request.POST.get("action")
     try:
         if what == "approve":
-            actions.do_approve(request.user, sub)
+            actions.do_approve(request.user, sub, request.POST.get("reason", ""))
             messages.success(request, "Đã duyệt báo cáo.")
         elif what == "return":
             actions.do_return(request.user, sub, request.POST.get("reason", ""))
@@ -206,6 +208,9 @@ def review(request: HttpRequest, submission_id: int) -> HttpResponse:
             messages.error(request, "Thao tác không hợp lệ.")
     except CollectionError as exc:
         messages.error(request, exc.message_vi)
+    back = request.POST.get("next", "")
+    if back.startswith("/collection/"):  # the review queue sends the officer back to it
+        return redirect(back)
     return redirect("collection:entry", round_id=sub.round_id, unit_id=sub.unit_id)
 
 
@@ -233,12 +238,17 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     prof = profile_of(request.user)
     under = prof.unit if prof and prof.unit and not is_admin(request.user) else None
     rates = queries.reporting_rates(rnd, under)
+    from tongket.collection.review import review_queue
+
+    # the submitted reports of this round in the user's scope, each one click from its review
+    waiting = review_queue(request.user, round_id=rnd.pk, status="submitted").items
     return render(
         request,
         "collection/round.html",
         {
             "round": rnd,
             "rates": rates,
+            "waiting": [i for i in waiting if i.sub.round_id == rnd.pk],
             "officer": _is_officer(request.user),
             "events": rnd.events.select_related("user"),
         },

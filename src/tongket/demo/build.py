@@ -174,6 +174,22 @@ def build_demo(
     missing_now = set(frng.sample(school_codes, max(2, len(school_codes) // 12)))
     never_approved = set(frng.sample(school_codes, max(1, len(school_codes) // 40)))
 
+    # ---- the demo logins' units, chosen up front so each role finds work (docs/demo.md) ---
+    first_commune = meta[school_codes[0]][1]
+    first_school = next(
+        u
+        for u in units
+        if meta[u.code][1].pk == first_commune.pk and "TH" in meta[u.code][0].levels
+    )
+    # truong11 has the open start-of-year form still to fill; the other schools of xa11's
+    # commune have submitted theirs, waiting for the commune; elsewhere some reports have
+    # passed the commune and wait for the Sở (a separate generator: the data stays the same)
+    desk_rng = random.Random(f"desk:{province_code}:{seed}")
+    to_fill = {first_school.code}
+    for_commune = {
+        c for c in school_codes if meta[c][1].pk == first_commune.pk and c not in to_fill
+    }
+
     # ---- rounds, submissions, values ----------------------------------------------------
     forms = {f.code: f for f in Form.objects.filter(is_current=True)}
     elements = {e.code: e.pk for e in DataElement.objects.all()}
@@ -201,6 +217,11 @@ def build_demo(
                 if start_year == CURRENT_YEAR
                 else ReportingRound.Status.CLOSED
             )
+            # the open round is behind schedule whenever the demo is built: its due date is
+            # moved to three days ago if the regulation's date is still to come
+            behind = timezone.localdate() - dt.timedelta(days=3)
+            if status == ReportingRound.Status.OPEN and due > behind >= as_of:
+                due = behind
             rounds[key] = ReportingRound.objects.create(
                 form=form,
                 period=period_code,
@@ -213,7 +234,12 @@ def build_demo(
         return rounds[key]
 
     def submit(
-        unit: OrgUnit, rnd_obj: ReportingRound, cells: dict, status: str, late_days: int = 0
+        unit: OrgUnit,
+        rnd_obj: ReportingRound,
+        cells: dict,
+        status: str,
+        late_days: int = 0,
+        level: str = "",
     ) -> None:
         due_at = timezone.make_aware(dt.datetime.combine(rnd_obj.due, dt.time(17, 0)))
         submitted = (
@@ -221,14 +247,16 @@ def build_demo(
             if late_days
             else due_at - dt.timedelta(days=frng.randint(1, 12))
         )
+        submitted = min(submitted, now - dt.timedelta(hours=1))  # never in the future
+        approved = min(submitted + dt.timedelta(days=5), now)
         sub = Submission(
             round=rnd_obj,
             unit=unit,
             status=status,
             version=1,
             submitted_at=submitted if status != "draft" else None,
-            approved_at=submitted + dt.timedelta(days=5) if status == "approved" else None,
-            approved_level="province" if status == "approved" else "",
+            approved_at=approved if status == "approved" else None,
+            approved_level="province" if status == "approved" else level,
         )
         subs.append((sub, cells))
 
@@ -249,14 +277,26 @@ def build_demo(
                 status = "approved"
                 if code in never_approved and year == 2025:
                     status = "submitted"
+                passed = ""  # the last level that approved a still-submitted report
                 if year == CURRENT_YEAR:
-                    if code in missing_now:
+                    if (code in missing_now and code not in for_commune) or code in to_fill:
                         continue
                     status = frng.choice(["submitted", "submitted", "approved", "draft"])
+                    if code in for_commune:
+                        status = "submitted"
+                    elif status == "submitted" and desk_rng.random() < 0.5:
+                        passed = "commune"  # "Chờ Sở duyệt"
                 late_days = (
                     frng.randint(2, 25) if code in late and year in (2024, CURRENT_YEAR) else 0
                 )
-                submit(unit, round_for(f"{num}.ĐN-{level}", sy.code, year), soy, status, late_days)
+                submit(
+                    unit,
+                    round_for(f"{num}.ĐN-{level}", sy.code, year),
+                    soy,
+                    status,
+                    late_days,
+                    passed,
+                )
                 if year == CURRENT_YEAR:
                     continue
                 boost = 0.5 if code == outlier and level == "TH" else 0.0
@@ -347,6 +387,17 @@ def build_demo(
                     reason="Dữ liệu mẫu",
                 )
             )
+        if sub.status == "submitted" and sub.approved_level == "commune" and sub.submitted_at:
+            events.append(
+                SubmissionEvent(
+                    submission=sub,
+                    status="approved",
+                    level="commune",
+                    user=None,
+                    at=min(sub.submitted_at + dt.timedelta(days=2), now),
+                    reason="Dữ liệu mẫu",
+                )
+            )
         if sub.approved_at:
             events.append(
                 SubmissionEvent(
@@ -362,15 +413,8 @@ def build_demo(
     DataValue.objects.bulk_create(values, batch_size=5000)
     report.values = len(values)
     report.submissions = len(subs)
-    del now
 
     # ---- users --------------------------------------------------------------------------
-    first_commune = next(meta[c][1] for c in school_codes)
-    first_school = next(
-        u
-        for u in units
-        if meta[u.code][1].pk == first_commune.pk and "TH" in meta[u.code][0].levels
-    )
     accounts: list[tuple[str, Role, OrgUnit | None, str]] = [
         ("admin", Role.ADMIN, None, "Quản trị hệ thống"),
         (f"so{province_code}", Role.PROVINCE, province, f"Chuyên viên Sở GD&ĐT {province.name}"),

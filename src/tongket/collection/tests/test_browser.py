@@ -21,7 +21,7 @@ def test_fill_error_fix_submit_return_resubmit_approve(
 
     login(page, live_server, staff.username, "matkhau123")
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Mở biểu").first.click()
+    page.get_by_role("link", name="Nhập biểu").first.click()
     assert page.url == entry
     inputs = page.locator("input[data-part]")
     cells = {}

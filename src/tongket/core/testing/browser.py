@@ -12,6 +12,8 @@ importing them into a test module would make a second Playwright instance. Use:
         page.goto(live_server.url + "/analytics/")
 
 Why each piece:
+- A failed browser test leaves full-page screenshots of its open pages in test-artifacts/
+  (a pytest hook here records each phase's outcome; `page` and `screen` shoot on teardown).
 - Chromium is Debian's (/usr/bin/chromium, installed by CI's .ci/run), not Playwright's own
   download: no network at test time. Without a browser (or without the playwright package)
   the tests are *skipped* with the reason, never failed.
@@ -81,13 +83,76 @@ def browser() -> Iterator:
         b.close()
 
 
+ARTIFACTS = "test-artifacts"  # screenshots of failed browser tests (ignored by git)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture's teardown knows whether the
+    test failed (and saves what the browser showed)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def _failed(request) -> bool:
+    return any(
+        getattr(getattr(request.node, f"rep_{when}", None), "failed", False)
+        for when in ("setup", "call")
+    )
+
+
+def save_screenshots(request, pages, tag: str = "page") -> list[str]:
+    """Full-page screenshots of the pages into test-artifacts/ (TONGKET_TEST_ARTIFACTS to
+    move it), named after the test; returns the paths written."""
+    import re
+    from pathlib import Path
+
+    folder = Path(os.environ.get("TONGKET_TEST_ARTIFACTS") or request.config.rootpath / ARTIFACTS)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+    written = []
+    for i, pg in enumerate(pages):
+        width = (pg.viewport_size or {}).get("width", "")
+        path = folder / f"{stem}-{tag}{i}-{width}px.png"
+        try:
+            pg.screenshot(path=str(path), full_page=True)
+        except Exception:  # a crashed or closed page: the other screenshots still help
+            continue
+        written.append(str(path))
+    return written
+
+
 @pytest.fixture
-def page(browser) -> Iterator:
+def page(browser, request) -> Iterator:
     context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     pg = context.new_page()
     yield pg
+    if _failed(request):
+        # the test's page and any other user's context it opened on the browser itself
+        # (pages of `screen` are shot by that fixture)
+        save_screenshots(request, [p for c in browser.contexts for p in c.pages])
     context.close()
+
+
+@pytest.fixture
+def screen(browser, request) -> Iterator:
+    """`screen(width, height=900)`: a new page with its own context at that viewport (1366 for
+    a desk, 390 for a phone); screenshots of all of them when the test fails; closed after."""
+    opened = []
+
+    def open_page(width: int = 1366, height: int = 900):
+        ctx = browser.new_context(locale="vi-VN", viewport={"width": width, "height": height})
+        ctx.set_default_timeout(TIMEOUT_MS)
+        opened.append(ctx)
+        return ctx.new_page()
+
+    yield open_page
+    if _failed(request):
+        save_screenshots(request, [p for c in opened for p in c.pages], tag="screen")
+    for ctx in opened:
+        ctx.close()
 
 
 def _reference_data_present() -> bool:
@@ -142,5 +207,8 @@ __all__ = [
     "keep_reference_data",
     "login",
     "page",
+    "pytest_runtest_makereport",
     "reference_data_module",
+    "save_screenshots",
+    "screen",
 ]

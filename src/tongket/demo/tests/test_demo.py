@@ -76,3 +76,50 @@ def test_current_round_has_missing_schools_and_users_exist(demo):
 def test_unknown_province_is_a_clear_command_error():
     with pytest.raises(CommandError, match="mã '99'"):
         call_command("demo", "--province", "99")
+
+
+def test_every_demo_login_finds_work(demo):
+    """truong11 has an open form still to fill; xa11 has reports to approve; so11 has
+    reports past the commune and a round behind schedule with its late units."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from tongket.collection.queries import due_for_unit
+    from tongket.collection.review import review_queue
+    from tongket.core.home import desk
+
+    users = {u.username: u for u in get_user_model().objects.all()}
+    today = timezone.localdate()
+    school = users["truong11"].profile.unit
+    due = due_for_unit(school, today)
+    assert due and any(sub is None for _, sub in due)  # something to fill
+    assert len(review_queue(users["xa11"]).items) >= 2
+    assert all(i.label == "Chờ xã duyệt" for i in review_queue(users["xa11"]).items)
+    so_queue = review_queue(users["so11"]).items
+    assert so_queue and all(i.label == "Chờ Sở duyệt" for i in so_queue)
+    late = desk(users["so11"], today)["late"]
+    assert late and all(r.behind > 0 and r.names for r in late)
+    assert desk(users["truong11"], today)["todo"]
+
+
+def test_demo_on_a_database_never_migrated_migrates_it(tmp_path):
+    """The newcomer's first command: a fresh SQLite file, no `migrate` before."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "TONGKET_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "tongket.cli", "demo", "--communes", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "đang chạy `tongket migrate`" in out.stdout and "truong11" in out.stdout
