@@ -24,6 +24,7 @@ from tongket.analytics.fmt import format_value
 from tongket.analytics.models import Target
 from tongket.catalog.models import Indicator
 from tongket.core import periods as pd
+from tongket.core.downloads import attachment
 from tongket.core.scope import can_read_unit, is_admin, profile_of, require_read
 from tongket.core.vntext import format_number, format_percent
 from tongket.units import queries as uq
@@ -201,9 +202,7 @@ def quality_view(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx(name: str, data: bytes) -> HttpResponse:
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return attachment(data, name, XLSX)
 
 
 @login_required

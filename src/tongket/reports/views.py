@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tongket.collection.models import ReportingRound
 from tongket.core import periods as pd
+from tongket.core.downloads import attachment
 from tongket.core.scope import is_admin, profile_of
 from tongket.reports import actions
 from tongket.reports.builder import ReportError
@@ -201,6 +202,4 @@ def download(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     if job.status != ReportJob.Status.DONE or not data:
         raise Http404("Chưa có tệp này.")
     stem = f"{job.kind}-{job.period}-{job.unit.code}"
-    resp = HttpResponse(bytes(data), content_type=mime)
-    resp["Content-Disposition"] = f'attachment; filename="{stem}-{what}"'
-    return resp
+    return attachment(bytes(data), f"{stem}-{what}", mime)
