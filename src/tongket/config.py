@@ -42,6 +42,10 @@ class TongketSettings(BaseSettings):
     max_upload_mb: int = Field(default=20, ge=1, le=500)
     max_zip_members: int = Field(default=500, ge=1, le=100_000)
     max_unzipped_mb: int = Field(default=200, ge=1, le=5_000)
+    api_docs_public: bool = Field(
+        default=False,
+        description="Serve /api/docs and /api/openapi.json to anyone; off: signed-in users only.",
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves swagger-ui from its own static files (without it ninja calls a CDN)
     "tongket.core",
     "tongket.units",
     "tongket.catalog",
@@ -40,6 +41,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tongket.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "tongket.urls"

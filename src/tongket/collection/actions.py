@@ -150,6 +150,16 @@ def _round_change(user, rnd: ReportingRound, action: str, reason: str, detail: s
     )
 
 
+def can_manage_round(user, rnd: ReportingRound) -> bool:
+    """Whether close/reopen/extend/remind would be allowed: the page shows those buttons only
+    then (the same check _round_change and do_send_reminders make)."""
+    try:
+        _officer(user, rnd.root, rnd.as_of)
+    except PermissionDenied:
+        return False
+    return True
+
+
 @transaction.atomic
 def do_close_round(user, rnd: ReportingRound, reason: str) -> ReportingRound:
     _round_change(user, rnd, "close", reason)

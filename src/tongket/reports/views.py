@@ -87,6 +87,13 @@ def _query(unit, period, kind, mode="as_of") -> str:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    prof = profile_of(request.user)
+    if not request.GET.get("unit") and is_admin(request.user) and (prof is None or not prof.unit):
+        # an administrator has no unit of their own: choose the province first
+        from tongket.units import queries as uq
+
+        provinces = uq.children(uq.nation(), uq.today())
+        return render(request, "reports/pick.html", {"provinces": provinces})
     unit, period, kind, mode = _params(request)
     try:
         actions.require_generate(request.user, unit, period, mode)
