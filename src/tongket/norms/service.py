@@ -461,7 +461,7 @@ class StaffingReport:
         for s in self.whole.schools:
             for lr in s.result.levels.values() if s.result else ():
                 seen.setdefault(lr.rule_set, lr.source)
-        return [f"{src} ({rid})" for rid, src in seen.items()]
+        return list(dict.fromkeys(seen.values()))  # the documents, not the pack's rule ids
 
     def level_explanations(self) -> dict[str, list[str]]:
         """Per level: which rules, how many schools, and the biggest gaps (for the aggregate)."""
@@ -472,7 +472,7 @@ class StaffingReport:
                 for s in self.whole.schools
                 if s.result and lv in s.result.levels
             ]
-            rules = sorted({f"{lr.source} ({lr.rule_set})" for _, lr in contrib})
+            rules = sorted({lr.source for _, lr in contrib})
             lines = [
                 f"Quy định áp dụng ngày {format_date(self.on)}: {'; '.join(rules)}.",
                 f"Cần = tổng số giáo viên cần của {totals.schools} trường = {totals.required}; "
