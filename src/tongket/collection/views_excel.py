@@ -46,7 +46,13 @@ def upload(request: HttpRequest, round_id: int) -> HttpResponse:
         if is_zip
         else [uploads.preview(request.user, rnd, data, name, unit_id)]
     )
-    pending = uploads.stash(request.user, rnd, data, name, is_zip=is_zip, unit_id=unit_id)
+    # "Xác nhận lưu" only when some file would be saved: nothing to confirm otherwise
+    can_save = any(o.ok and not o.duplicate for o in outcomes)
+    pending = (
+        uploads.stash(request.user, rnd, data, name, is_zip=is_zip, unit_id=unit_id)
+        if can_save
+        else None
+    )
     return render(
         request,
         "collection/upload.html",
