@@ -62,3 +62,33 @@ def test_every_menu_entry_opens(client, role):
         assert status in (200, 302), (label, url, status)
     labels = [label for label, _ in menu_items(user)]
     assert ("Quản trị" in labels) == (role == "admin")
+
+
+@pytest.mark.parametrize("role", ["school", "commune", "province", "leader"])
+def test_no_link_leads_to_a_refusal(client, role):
+    """Follow every link from the home page (breadth first, up to 80 pages): none answers 403
+    (a link the user may not follow should not be shown) and none 500."""
+    _, school, officer, school_user = open_th_round()
+    user = {
+        "school": school_user,
+        "commune": officer,
+        "province": make_user(Role.PROVINCE, province()),
+        "leader": make_user(Role.LEADER, province()),
+    }[role]
+    client.force_login(user)
+    todo, seen, bad = ["/"], set(), []
+    while todo and len(seen) < 80:
+        url = todo.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        resp = client.get(url)
+        if resp.status_code in (403, 500):
+            bad.append(f"{url}: {resp.status_code}")
+        if resp.status_code != 200 or "text/html" not in resp.get("Content-Type", ""):
+            continue
+        for href in re.findall(r'href="(/[^"#]*)"', resp.content.decode()):
+            href = href.replace("&amp;", "&")
+            if not href.startswith(("/static/", "/logout", "/admin/", "/api/")):
+                todo.append(href)
+    assert len(seen) > 10 and not bad, bad
