@@ -6,7 +6,12 @@ web pages, so the API can never reach data the user could not see on screen.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
@@ -32,19 +37,64 @@ class HeaderToken(APIKeyHeader):
         return user
 
 
+def _signed_in(request) -> bool:
+    """A session, or the same API key a machine client uses for the endpoints."""
+    if request.user.is_authenticated:
+        return True
+    bearer = request.headers.get("Authorization", "")
+    key = bearer[7:] if bearer.lower().startswith("bearer ") else request.headers.get("X-API-Key")
+    return bool(key) and user_for_key(key) is not None
+
+
+def docs_access(view):
+    """/api/docs and the schema: public only when TONGKET_API_DOCS_PUBLIC says so (read per
+    request, so a test can switch it); otherwise the login page first."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.TONGKET.api_docs_public and not _signed_in(request):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 api = NinjaAPI(
     title="Tongket API",
     version="1",
     description="Báo cáo, chỉ tiêu và số liệu ngành giáo dục / Education reporting and indicators",
     auth=[BearerToken(), HeaderToken(), django_auth],
     urls_namespace="api",
+    docs_decorator=docs_access,
 )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return api.create_response(
+        request,
+        {"detail": str(exc) or "Không tìm thấy", "detail_en": "not found"},
+        status=404,
+    )
 
 
 @api.exception_handler(PermissionDenied)
 def _denied(request, exc):
     return api.create_response(
         request, {"detail": str(exc) or "Không có quyền", "detail_en": "forbidden"}, status=403
+    )
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return api.create_response(
+        request,
+        {
+            "detail": f"Dữ liệu gửi lên quá lớn (giới hạn {limit_mb:.1f} MB).".replace(".", ","),
+            "detail_en": "request body too large",
+        },
+        status=413,
     )
 
 

@@ -45,6 +45,10 @@ class TongketSettings(BaseSettings):
     # report builds: this many at once per process, at most report_queue_max more waiting
     report_workers: int = Field(default=2, ge=1, le=16)
     report_queue_max: int = Field(default=10, ge=0, le=1_000)
+    api_docs_public: bool = Field(
+        default=False,
+        description="Serve /api/docs and /api/openapi.json to anyone; off: signed-in users only.",
+    )
 
     @field_validator("time_zone")
     @classmethod

@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves swagger-ui from its own static files (without it ninja calls a CDN)
     "tongket.core",
     "tongket.units",
     "tongket.catalog",
@@ -41,6 +42,7 @@ MIDDLEWARE = [
     "tongket.core.audit.ChannelMiddleware",  # which door a change came through (change log)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tongket.core.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "tongket.urls"

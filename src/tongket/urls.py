@@ -14,3 +14,9 @@ urlpatterns = [
     path("norms/", include("tongket.norms.urls")),
     path("reports/", include("tongket.reports.urls")),
 ]
+
+# Error pages in the site's layout (tongket.core.errors); the API answers JSON (tongket.api).
+handler400 = "tongket.core.errors.bad_request"
+handler403 = "tongket.core.errors.permission_denied"
+handler404 = "tongket.core.errors.page_not_found"
+handler500 = "tongket.core.errors.server_error"

@@ -10,9 +10,11 @@ from django.db.models import Q
 
 class Target(models.Model):
     indicator = models.ForeignKey(
-        "catalog.Indicator", on_delete=models.PROTECT, related_name="targets"
+        "catalog.Indicator", on_delete=models.PROTECT, related_name="targets", verbose_name="chỉ số"
     )
-    unit = models.ForeignKey("units.OrgUnit", on_delete=models.PROTECT, related_name="targets")
+    unit = models.ForeignKey(
+        "units.OrgUnit", on_delete=models.PROTECT, related_name="targets", verbose_name="đơn vị"
+    )
     period = models.CharField("kỳ", max_length=20, help_text="2024-2025, 2024-2025 HK1, ...")
     value = models.FloatField("chỉ tiêu", null=True, blank=True)
     low = models.FloatField("từ", null=True, blank=True)
@@ -23,12 +25,19 @@ class Target(models.Model):
         help_text="vd. Nghị quyết Đại hội Đảng bộ tỉnh 2020-2025; Kế hoạch năm học 2024-2025",
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người tạo",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")
 
     class Meta:
+        verbose_name = "chỉ tiêu kế hoạch"
+        verbose_name_plural = "chỉ tiêu kế hoạch"
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "unit", "period"],

@@ -33,6 +33,7 @@ from tongket.core.definitions import (
     Policy,
     parse_policy,
 )
+from tongket.core.downloads import attachment
 from tongket.core.scope import can_read_unit, is_admin, profile_of, require_read
 from tongket.core.vntext import format_number, format_percent
 from tongket.units import queries as uq
@@ -221,9 +222,7 @@ def quality_view(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx(name: str, data: bytes) -> HttpResponse:
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return attachment(data, name, XLSX)
 
 
 @login_required

@@ -160,6 +160,16 @@ def _round_log(user, rnd: ReportingRound, action: str, before: dict, reason: str
     audit.record(user, rnd, action, before=before, after=after, reason=clean_text(reason))
 
 
+def can_manage_round(user, rnd: ReportingRound) -> bool:
+    """Whether close/reopen/extend/remind would be allowed: the page shows those buttons only
+    then (the same check _round_change and do_send_reminders make)."""
+    try:
+        _officer(user, rnd.root, rnd.as_of)
+    except PermissionDenied:
+        return False
+    return True
+
+
 @transaction.atomic
 def do_close_round(user, rnd: ReportingRound, reason: str) -> ReportingRound:
     _round_change(user, rnd, "close", reason)

@@ -19,6 +19,7 @@ from tongket.collection import actions, forms_logic, queries
 from tongket.collection.errors import CellErrors, CollectionError
 from tongket.collection.models import ReportingRound, Submission, ValueAudit
 from tongket.collection.status import return_reason
+from tongket.core import params
 from tongket.core.scope import is_admin, profile_of
 from tongket.core.vntext import format_number, parse_date
 from tongket.units.models import OrgUnit
@@ -86,7 +87,7 @@ def entry(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
         raw = _cells_from_post(request, form)
         posted = raw
         try:
-            version = int(request.POST.get("version", "-1"))
+            version = params.integer(request.POST.get("version"), "phiên bản", default=-1)
             sub = actions.do_save_values(
                 request.user,
                 sub,
@@ -250,6 +251,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "rates": rates,
             "waiting": [i for i in waiting if i.sub.round_id == rnd.pk],
             "officer": _is_officer(request.user),
+            "can_manage": actions.can_manage_round(request.user, rnd),
             "events": rnd.events.select_related("user"),
         },
     )
@@ -285,10 +287,10 @@ def round_action(request: HttpRequest, round_id: int) -> HttpResponse:
 @require_POST
 def open_round(request: HttpRequest) -> HttpResponse:
     prof = profile_of(request.user)
-    form = get_object_or_404(Form, pk=request.POST.get("form"))
+    form = get_object_or_404(Form, pk=params.object_id(request.POST.get("form"), "biểu mẫu"))
     root = prof.unit if prof and prof.unit else None
     if is_admin(request.user) and request.POST.get("root"):
-        root = get_object_or_404(OrgUnit, pk=request.POST.get("root"))
+        root = get_object_or_404(OrgUnit, pk=params.object_id(request.POST.get("root"), "đơn vị"))
     if root is None:
         raise PermissionDenied("Cần chọn đơn vị mở đợt báo cáo.")
     try:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from tongket.collection import actions, uploads
 from tongket.collection.errors import CollectionError
+from tongket.core.downloads import attachment
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -18,9 +19,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def download(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
     rnd = actions.access_round_by_id(request.user, round_id)
     name, data = uploads.workbook_for(request.user, rnd, unit_id)
-    resp = HttpResponse(data, content_type=XLSX)
-    resp["Content-Disposition"] = f'attachment; filename="{name}"'
-    return resp
+    return attachment(data, name, XLSX)
 
 
 @login_required
@@ -47,7 +46,13 @@ def upload(request: HttpRequest, round_id: int) -> HttpResponse:
         if is_zip
         else [uploads.preview(request.user, rnd, data, name, unit_id)]
     )
-    pending = uploads.stash(request.user, rnd, data, name, is_zip=is_zip, unit_id=unit_id)
+    # "Xác nhận lưu" only when some file would be saved: nothing to confirm otherwise
+    can_save = any(o.ok and not o.duplicate for o in outcomes)
+    pending = (
+        uploads.stash(request.user, rnd, data, name, is_zip=is_zip, unit_id=unit_id)
+        if can_save
+        else None
+    )
     return render(
         request,
         "collection/upload.html",

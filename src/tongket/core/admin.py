@@ -87,6 +87,12 @@ class ProfileAdmin(AuditedAdmin):
     raw_id_fields = ("unit",)
 
 
+# The admin's own titles ("Django administration" by default) in Vietnamese.
+admin.site.site_header = "Quản trị Tongket"
+admin.site.site_title = "Quản trị Tongket"
+admin.site.index_title = "Quản trị danh mục và tài khoản"
+
+
 User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)

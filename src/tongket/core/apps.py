@@ -3,5 +3,6 @@ from django.apps import AppConfig
 
 class CoreConfig(AppConfig):
     name = "tongket.core"
+    verbose_name = "Người dùng và khoá API"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"

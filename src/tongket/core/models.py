@@ -24,15 +24,25 @@ ROLE_UNIT_KIND = {
 
 class Profile(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name="người dùng",
     )
-    role = models.CharField(max_length=10, choices=Role.choices)
+    role = models.CharField(max_length=10, choices=Role.choices, verbose_name="vai trò")
     unit = models.ForeignKey(
-        "units.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "units.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="đơn vị",
     )
-    full_name = models.CharField(max_length=120, blank=True)
+    full_name = models.CharField(max_length=120, blank=True, verbose_name="họ và tên")
 
     class Meta:
+        verbose_name = "hồ sơ người dùng"
+        verbose_name_plural = "hồ sơ người dùng"
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role="admin") | models.Q(unit__isnull=False),
@@ -60,14 +70,21 @@ class ApiToken(models.Model):
     """A machine client's token: only its SHA-256 is stored; the key is shown once."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name="người dùng",
     )
-    name = models.CharField(max_length=100)
-    digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used = models.DateTimeField(null=True, blank=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(max_length=100, verbose_name="tên")
+    digest = models.CharField(max_length=64, unique=True, verbose_name="mã băm")
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")
+    last_used = models.DateTimeField(null=True, blank=True, verbose_name="dùng lần cuối")
+    expires_at = models.DateTimeField(null=True, blank=True, verbose_name="hết hạn lúc")
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name="thu hồi lúc")
+
+    class Meta:
+        verbose_name = "khoá API"
+        verbose_name_plural = "khoá API"
 
     def __str__(self) -> str:
         return f"{self.user} – {self.name}"

@@ -1,5 +1,7 @@
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import path
+from django.views.generic import RedirectView
 
 from tongket.core import views
 
@@ -10,3 +12,12 @@ urlpatterns = [
     path("history/<slug:kind>/<int:pk>/", views.history, name="history"),
     path("tokens/", views.api_tokens, name="api_tokens"),
 ]
+
+# Browsers and the admin ask for /favicon.ico whatever the page says: point them at the icon.
+urlpatterns.append(
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("tongket/favicon.svg"), permanent=True),
+        name="favicon",
+    )
+)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import cast
 
 from django.core.exceptions import ValidationError
@@ -54,13 +55,29 @@ def catalog_indicators(codes: Iterable[str | None]) -> dict[str, Indicator]:
     return {i.code: i for i in Indicator.objects.filter(code__in=wanted)}
 
 
+@lru_cache(maxsize=1)
+def _topics() -> dict[str, str]:
+    import yaml
+
+    from tongket.factcheck.extract import DEFAULT_CONFIG_PATH
+
+    data = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")) or {}
+    items = data.get("indicators", []) if isinstance(data, dict) else []
+    return {i["code"]: i["keywords"][0] for i in items if i.get("keywords")}
+
+
+def topic_of(code: str) -> str:
+    """The checker's keyword code in words ("budget" → "kinh phí"): its first keyword."""
+    return _topics().get(code, code)
+
+
 def importable_reason(fact: Fact, indicators: dict[str, Indicator]) -> str | None:
     """None when the fact may be imported, else why not (Vietnamese)."""
     if not fact.indicator:
         return "chưa nhận ra chỉ tiêu"
     indicator = indicators.get(fact.indicator)
     if indicator is None:
-        return f"chỉ tiêu '{fact.indicator}' không có trong danh mục"
+        return f"“{topic_of(fact.indicator)}” chưa có chỉ tiêu tương ứng trong danh mục"
     if fact.unit not in IMPORTABLE_UNITS:
         return "chỉ nhập được tỷ lệ (%) hoặc số lượng"
     if indicator.unit != fact.unit:

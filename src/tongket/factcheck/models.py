@@ -20,7 +20,10 @@ DUPLICATE_IMPORT_MESSAGE = (
 
 class CheckedDocument(models.Model):
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="checked_documents"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="checked_documents",
+        verbose_name="người kiểm tra",
     )
     name = models.CharField("tên tài liệu", max_length=255)
     sha256 = models.CharField("SHA-256 của văn bản", max_length=64, db_index=True)
@@ -38,10 +41,16 @@ class CheckedDocument(models.Model):
 
 class HistoricalValue(models.Model):
     indicator = models.ForeignKey(
-        "catalog.Indicator", on_delete=models.PROTECT, related_name="historical_values"
+        "catalog.Indicator",
+        on_delete=models.PROTECT,
+        related_name="historical_values",
+        verbose_name="chỉ số",
     )
     unit = models.ForeignKey(
-        "units.OrgUnit", on_delete=models.PROTECT, related_name="historical_values"
+        "units.OrgUnit",
+        on_delete=models.PROTECT,
+        related_name="historical_values",
+        verbose_name="đơn vị",
     )
     period = models.CharField("kỳ báo cáo", max_length=20)
     value = models.FloatField("giá trị")
@@ -53,7 +62,10 @@ class HistoricalValue(models.Model):
     end = models.PositiveIntegerField("vị trí cuối")
     quote = models.TextField("trích dẫn")
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="người nhập",
     )
     imported_at = models.DateTimeField("lúc nhập", default=timezone.now)
 

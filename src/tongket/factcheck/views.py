@@ -86,7 +86,7 @@ def fact_tooltip(n: int, fact: Fact, indicator_name: str | None) -> str:
         f"đơn vị: {actions.UNIT_VI.get(fact.unit, fact.unit)}",
         f"đếm: {fact.counted or '—'}",
         "chỉ tiêu: "
-        + (f"{fact.indicator} ({indicator_name})" if indicator_name else fact.indicator or "—"),
+        + (indicator_name or (actions.topic_of(fact.indicator) if fact.indicator else "—")),
         f"giới hạn: {BOUND_VI.get(fact.bound, fact.bound)}",
     ]
     if fact.numerator is not None and fact.denominator:
@@ -322,6 +322,7 @@ def _fact_rows(analysis: Analysis, placed: list[PlacedIssue], imported, indicato
                     else ""
                 ),
                 "indicator_name": ind.name_vi if ind else "",
+                "topic": actions.topic_of(f.indicator) if f.indicator else "",
                 "importable": reason is None,
                 "reason": reason or "",
                 "issues": sorted(issue_of.get(i, ())),

@@ -24,7 +24,7 @@ class PcgdUploadForm(forms.Form):
         error_messages={"required": "Chọn tệp điều tra.", "empty": "Tệp điều tra rỗng."},
     )
     communes = forms.FileField(
-        label="Danh sách xã (commune_code, difficult)",
+        label="Danh sách xã (mã xã, xã ĐBKK)",
         error_messages={"required": "Chọn tệp danh sách xã.", "empty": "Tệp danh sách xã rỗng."},
     )
     note = forms.CharField(label="Ghi chú", required=False, max_length=300)

@@ -28,19 +28,28 @@ class PcgdResult(models.Model):
         "units.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name="tỉnh"
     )
     year = models.PositiveSmallIntegerField("năm điều tra")
-    result = models.JSONField(help_text="calc.pcgd.evaluate() output (docs/norms.md)")
+    result = models.JSONField(
+        help_text="calc.pcgd.evaluate() output (docs/norms.md)", verbose_name="kết quả"
+    )
     survey_name = models.CharField("tệp điều tra", max_length=255)
-    survey_sha256 = models.CharField(max_length=64)
+    survey_sha256 = models.CharField(max_length=64, verbose_name="mã SHA-256 tệp điều tra")
     communes_name = models.CharField("tệp danh sách xã", max_length=255)
-    communes_sha256 = models.CharField(max_length=64)
+    communes_sha256 = models.CharField(max_length=64, verbose_name="mã SHA-256 tệp xã")
     rejected = models.PositiveIntegerField("số dòng bị loại", default=0)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người tải lên",
     )
-    at = models.DateTimeField(auto_now_add=True)
-    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(auto_now_add=True, verbose_name="thời điểm")
+    note = models.CharField(max_length=300, blank=True, verbose_name="ghi chú")
 
     class Meta:
+        verbose_name = "kết quả PCGD – XMC"
+        verbose_name_plural = "kết quả PCGD – XMC"
         ordering = ["-year", "-at"]
         indexes = [models.Index(fields=["province", "year", "at"])]
         constraints = [
@@ -58,21 +67,30 @@ class PcgdResult(models.Model):
 class PcgdCommune(models.Model):
     """One commune's levels in a result, as rows so that analytics can query them."""
 
-    result = models.ForeignKey(PcgdResult, on_delete=models.CASCADE, related_name="communes")
-    commune = models.ForeignKey(
-        "units.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    result = models.ForeignKey(
+        PcgdResult, on_delete=models.CASCADE, related_name="communes", verbose_name="kết quả"
     )
-    code = models.CharField(max_length=20)
-    district_code = models.CharField(max_length=20, blank=True)
+    commune = models.ForeignKey(
+        "units.OrgUnit",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="xã/phường",
+    )
+    code = models.CharField(max_length=20, verbose_name="mã")
+    district_code = models.CharField(max_length=20, blank=True, verbose_name="mã huyện (cũ)")
     difficult = models.BooleanField("xã ĐBKK", default=False)
-    pcgd_mn5 = models.PositiveSmallIntegerField(default=0)
-    pcgd_th = models.PositiveSmallIntegerField(default=0)
-    pcgd_thcs = models.PositiveSmallIntegerField(default=0)
-    xmc = models.PositiveSmallIntegerField(default=0)
-    rates = models.JSONField(default=dict)
-    failures = models.JSONField(default=list)
+    pcgd_mn5 = models.PositiveSmallIntegerField(default=0, verbose_name="PCGD mầm non 5 tuổi")
+    pcgd_th = models.PositiveSmallIntegerField(default=0, verbose_name="PCGD tiểu học")
+    pcgd_thcs = models.PositiveSmallIntegerField(default=0, verbose_name="PCGD THCS")
+    xmc = models.PositiveSmallIntegerField(default=0, verbose_name="xoá mù chữ")
+    rates = models.JSONField(default=dict, verbose_name="các tỷ lệ")
+    failures = models.JSONField(default=list, verbose_name="tiêu chí chưa đạt")
 
     class Meta:
+        verbose_name = "kết quả PCGD – XMC của xã"
+        verbose_name_plural = "kết quả PCGD – XMC của xã"
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["result", "code"], name="pcgdcommune_once_per_result")
@@ -108,15 +126,27 @@ class SchoolCertificate(models.Model):
     expires = models.DateField("hết hiệu lực")
     renew_by = models.DateField("hạn đăng ký đánh giá lại")
     issued_by = models.CharField("cơ quan cấp", max_length=200, blank=True)
-    source = models.CharField(max_length=120, blank=True, help_text="legal basis of the dates")
+    source = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="legal basis of the dates",
+        verbose_name="nguồn / căn cứ",
+    )
     note = models.CharField("ghi chú", max_length=300, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người tạo",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")
 
     class Meta:
+        verbose_name = "công nhận chuẩn / kiểm định"
+        verbose_name_plural = "công nhận chuẩn / kiểm định"
         ordering = ["school__name", "kind", "-decision_date"]
         indexes = [
             models.Index(fields=["school", "kind", "decision_date"]),

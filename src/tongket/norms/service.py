@@ -452,7 +452,7 @@ class StaffingReport:
         for s in self.whole.schools:
             for lr in s.result.levels.values() if s.result else ():
                 seen.setdefault(lr.rule_set, lr.source)
-        return [f"{src} ({rid})" for rid, src in seen.items()]
+        return list(dict.fromkeys(seen.values()))  # the documents, not the pack's rule ids
 
     def explanations(self) -> dict[str, list[str]]:
         """Per report group: which rules, how many schools, how the figures add up, the levels
@@ -466,7 +466,7 @@ class StaffingReport:
                 for lv, lr in s.result.levels.items()
                 if lv in b.levels
             ]
-            rules = sorted({f"{lr.source} ({lr.rule_set})" for _, lr in contrib})
+            rules = sorted({lr.source for _, lr in contrib})
             lines = [
                 f"Quy định áp dụng ngày {format_date(self.on)}: {'; '.join(rules)}.",
                 f"Cần = tổng số giáo viên cần của {format_number(b.schools)} trường = "

@@ -50,7 +50,23 @@ def _unit_param(request: HttpRequest, name: str = "unit") -> OrgUnit:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "norms/index.html", {"province": _province_of(request.user)})
+    province = _province_of(request.user)
+    return render(
+        request,
+        "norms/index.html",
+        {"province": province, "can_pcgd": _can_read_pcgd(request.user, province)},
+    )
+
+
+def _can_read_pcgd(user, province: OrgUnit | None) -> bool:
+    """What pcgd() would allow: the province picker (no province) or some of its communes."""
+    if province is None:
+        return True
+    try:
+        _pcgd_scope(user, province, uq.today().year)
+    except PermissionDenied:
+        return False
+    return True
 
 
 # --------------------------------------------------------------------------- staffing

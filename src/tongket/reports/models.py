@@ -44,7 +44,9 @@ class ReportDraft(models.Model):
         "policy",
     )
 
-    unit = models.ForeignKey("units.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "units.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name="đơn vị"
+    )
     period = models.CharField("năm học", max_length=20)
     kind = models.CharField("loại báo cáo", max_length=10, choices=KIND_CHOICES)
     number = models.CharField("số", max_length=20, blank=True)
@@ -78,11 +80,18 @@ class ReportDraft(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người sửa",
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name="cập nhật lúc")
 
     class Meta:
+        verbose_name = "bản thảo báo cáo"
+        verbose_name_plural = "bản thảo báo cáo"
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "period", "kind"],
@@ -102,30 +111,47 @@ class ReportJob(models.Model):
         DONE = "done", "Đã xong"
         FAILED = "failed", "Lỗi"
 
-    unit = models.ForeignKey("units.OrgUnit", on_delete=models.CASCADE, related_name="+")
-    period = models.CharField(max_length=20)
-    kind = models.CharField(max_length=10, choices=KIND_CHOICES)
-    mode = models.CharField(max_length=10, choices=MODE_CHOICES, default="as_of")
-    want_pdf = models.BooleanField(default=True)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    step = models.CharField(max_length=120, blank=True)
-    error = models.TextField(blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    unit = models.ForeignKey(
+        "units.OrgUnit", on_delete=models.CASCADE, related_name="+", verbose_name="đơn vị"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    docx = models.BinaryField(null=True, blank=True)
-    xlsx = models.BinaryField(null=True, blank=True)
-    pdf = models.BinaryField(null=True, blank=True)
-    forms_xlsx = models.BinaryField(null=True, blank=True)
-    pdf_note = models.CharField(max_length=300, blank=True)
+    period = models.CharField(max_length=20, verbose_name="kỳ")
+    kind = models.CharField(max_length=10, choices=KIND_CHOICES, verbose_name="loại")
+    mode = models.CharField(
+        max_length=10, choices=MODE_CHOICES, default="as_of", verbose_name="cách tính cây đơn vị"
+    )
+    want_pdf = models.BooleanField(default=True, verbose_name="lập PDF")
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.PENDING, verbose_name="trạng thái"
+    )
+    step = models.CharField(max_length=120, blank=True, verbose_name="bước")
+    error = models.TextField(blank=True, verbose_name="lỗi")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người dùng",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name="tạo lúc")
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name="bắt đầu lúc")
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name="xong lúc")
+    docx = models.BinaryField(null=True, blank=True, verbose_name="tệp DOCX")
+    xlsx = models.BinaryField(null=True, blank=True, verbose_name="tệp Excel")
+    pdf = models.BinaryField(null=True, blank=True, verbose_name="tệp PDF")
+    forms_xlsx = models.BinaryField(null=True, blank=True, verbose_name="biểu thống kê (Excel)")
+    pdf_note = models.CharField(max_length=300, blank=True, verbose_name="ghi chú PDF")
     # what tongket.factcheck found in the generated text: [{severity, kind, message, sentences}]
-    check_issues = models.JSONField(default=list, blank=True)
-    policy = models.CharField(max_length=10, default=REPORT_POLICY.value)
+    check_issues = models.JSONField(
+        default=list, blank=True, verbose_name="kết quả kiểm tra số liệu"
+    )
+    policy = models.CharField(
+        max_length=10, default=REPORT_POLICY.value, verbose_name="số liệu đưa vào báo cáo"
+    )
 
     class Meta:
+        verbose_name = "lượt lập báo cáo"
+        verbose_name_plural = "lượt lập báo cáo"
         ordering = ["-created_at"]
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from tongket.collection.models import ReportingRound
 from tongket.core import periods as pd
 from tongket.core.definitions import MODES
+from tongket.core.downloads import attachment
 from tongket.core.scope import is_admin, profile_of
 from tongket.reports import actions
 from tongket.reports.builder import ReportError
@@ -87,6 +88,13 @@ def _query(unit, period, kind, mode="as_of") -> str:
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
+    prof = profile_of(request.user)
+    if not request.GET.get("unit") and is_admin(request.user) and (prof is None or not prof.unit):
+        # an administrator has no unit of their own: choose the province first
+        from tongket.units import queries as uq
+
+        provinces = uq.children(uq.nation(), uq.today())
+        return render(request, "reports/pick.html", {"provinces": provinces})
     unit, period, kind, mode = _params(request)
     try:
         actions.require_generate(request.user, unit, period, mode)
@@ -233,6 +241,4 @@ def download(request: HttpRequest, pk: int, what: str) -> HttpResponse:
     if job.status != ReportJob.Status.DONE or not data:
         raise Http404("Chưa có tệp này.")
     stem = f"{job.kind}-{job.period}-{job.unit.code}"
-    resp = HttpResponse(bytes(data), content_type=mime)
-    resp["Content-Disposition"] = f'attachment; filename="{stem}-{what}"'
-    return resp
+    return attachment(bytes(data), f"{stem}-{what}", mime)

@@ -61,21 +61,25 @@ class OrgUnitQuerySet(models.QuerySet):
 
 
 class OrgUnit(models.Model):
-    kind = models.CharField(max_length=10, choices=UnitKind.choices)
+    kind = models.CharField(max_length=10, choices=UnitKind.choices, verbose_name="loại")
     code = models.CharField(
         "mã", max_length=20, help_text="Mã ĐVHC (QĐ 19/2025) hoặc mã định danh trường (TT 42/2021)"
     )
     name = models.CharField("tên", max_length=200)
     division_type = models.CharField("loại", max_length=40, blank=True)
-    search_key = models.CharField(max_length=240, editable=False, db_index=True)
-    valid_from = models.DateField(default=EPOCH)
-    valid_to = models.DateField(null=True, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    search_key = models.CharField(
+        max_length=240, editable=False, db_index=True, verbose_name="khoá tìm kiếm"
+    )
+    valid_from = models.DateField(default=EPOCH, verbose_name="hiệu lực từ")
+    valid_to = models.DateField(null=True, blank=True, verbose_name="hiệu lực đến")
+    latitude = models.FloatField(null=True, blank=True, verbose_name="vĩ độ")
+    longitude = models.FloatField(null=True, blank=True, verbose_name="kinh độ")
 
     objects = OrgUnitQuerySet.as_manager()
 
     class Meta:
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
         ordering = ["kind", "code"]
         constraints = [
             models.UniqueConstraint(
@@ -110,12 +114,18 @@ class OrgUnit(models.Model):
 class UnitParent(models.Model):
     """child's parent from valid_from to valid_to; a unit has at most one parent on any date."""
 
-    child = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="parent_links")
-    parent = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="child_links")
-    valid_from = models.DateField(default=EPOCH)
-    valid_to = models.DateField(null=True, blank=True)
+    child = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="parent_links", verbose_name="đơn vị con"
+    )
+    parent = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="child_links", verbose_name="đơn vị cha"
+    )
+    valid_from = models.DateField(default=EPOCH, verbose_name="hiệu lực từ")
+    valid_to = models.DateField(null=True, blank=True, verbose_name="hiệu lực đến")
 
     class Meta:
+        verbose_name = "quan hệ trực thuộc"
+        verbose_name_plural = "quan hệ trực thuộc"
         constraints = [
             models.UniqueConstraint(
                 fields=["child", "valid_from"],
@@ -166,13 +176,19 @@ class UnitParent(models.Model):
 class UnitClosure(models.Model):
     """Every ancestor of every unit (depth 0 = itself) with the dates the whole path holds."""
 
-    ancestor = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    descendant = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    depth = models.PositiveSmallIntegerField()
-    valid_from = models.DateField()
-    valid_to = models.DateField(null=True, blank=True)
+    ancestor = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", verbose_name="đơn vị cấp trên"
+    )
+    descendant = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="+", verbose_name="đơn vị cấp dưới"
+    )
+    depth = models.PositiveSmallIntegerField(verbose_name="độ sâu")
+    valid_from = models.DateField(verbose_name="hiệu lực từ")
+    valid_to = models.DateField(null=True, blank=True, verbose_name="hiệu lực đến")
 
     class Meta:
+        verbose_name = "quan hệ cấp trên – cấp dưới"
+        verbose_name_plural = "quan hệ cấp trên – cấp dưới"
         indexes = [
             models.Index(fields=["ancestor", "valid_from"]),
             models.Index(fields=["descendant", "valid_from"]),
@@ -182,15 +198,26 @@ class UnitClosure(models.Model):
 class UnitSuccessor(models.Model):
     """`old` became `new` on `effective` (a merge: several olds, one new; a split: weights)."""
 
-    old = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="successor_links")
-    new = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="predecessor_links")
-    effective = models.DateField(default=REFORM_DATE)
-    weight = models.FloatField(
-        default=1.0, help_text="Share of the old unit's values re-attributed to the new one."
+    old = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="successor_links", verbose_name="đơn vị cũ"
     )
-    is_default = models.BooleanField(default=True)
+    new = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        related_name="predecessor_links",
+        verbose_name="đơn vị mới",
+    )
+    effective = models.DateField(default=REFORM_DATE, verbose_name="ngày hiệu lực")
+    weight = models.FloatField(
+        default=1.0,
+        help_text="Share of the old unit's values re-attributed to the new one.",
+        verbose_name="tỷ trọng",
+    )
+    is_default = models.BooleanField(default=True, verbose_name="mặc định")
 
     class Meta:
+        verbose_name = "đơn vị kế thừa"
+        verbose_name_plural = "đơn vị kế thừa"
         constraints = [
             models.UniqueConstraint(fields=["old", "new"], name="unitsuccessor_unique"),
             models.CheckConstraint(
@@ -217,20 +244,28 @@ class Ownership(models.TextChoices):
 class School(models.Model):
     """What a school is beyond being a unit: levels, ownership, region, dates."""
 
-    unit = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="school")
-    levels = models.JSONField(default=list, help_text="Subset of MN, TH, THCS, THPT, GDTX")
-    ownership = models.CharField(max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC)
+    unit = models.OneToOneField(
+        OrgUnit, on_delete=models.CASCADE, related_name="school", verbose_name="đơn vị"
+    )
+    levels = models.JSONField(
+        default=list, help_text="Subset of MN, TH, THCS, THPT, GDTX", verbose_name="cấp học"
+    )
+    ownership = models.CharField(
+        max_length=10, choices=Ownership.choices, default=Ownership.PUBLIC, verbose_name="loại hình"
+    )
     region = models.PositiveSmallIntegerField(
-        default=1, choices=[(1, "Vùng 1"), (2, "Vùng 2"), (3, "Vùng 3")]
+        default=1, choices=[(1, "Vùng 1"), (2, "Vùng 2"), (3, "Vùng 3")], verbose_name="vùng"
     )
     difficult_commune = models.BooleanField("xã ĐBKK", default=False)
     mountain = models.BooleanField("miền núi, hải đảo", default=False)
     boarding = models.BooleanField("nội trú/bán trú dân tộc", default=False)
     two_sessions = models.BooleanField("dạy 2 buổi/ngày", default=True)
-    opened = models.DateField(null=True, blank=True)
-    closed = models.DateField(null=True, blank=True)
+    opened = models.DateField(null=True, blank=True, verbose_name="ngày thành lập")
+    closed = models.DateField(null=True, blank=True, verbose_name="ngày giải thể")
 
     class Meta:
+        verbose_name = "trường học"
+        verbose_name_plural = "trường học"
         constraints = [
             models.CheckConstraint(
                 condition=Q(region__in=[1, 2, 3]),

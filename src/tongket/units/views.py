@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
 
-from tongket.core.scope import is_admin, profile_of, require_read
+from tongket.core.scope import can_read_unit, is_admin, profile_of, require_read
 from tongket.core.vntext import format_date, parse_date
 from tongket.units import queries as q
 from tongket.units.models import OrgUnit, UnitClosure, UnitKind, active_q
@@ -78,13 +78,29 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "as_of": on,
         "as_of_text": format_date(on),
         "error": error,
-        "ancestors": q.ancestors(unit, on),
+        "ancestors": _mark_readable(request.user, q.ancestors(unit, on), on),
         "children": children,
         "counts": [(UnitKind(k).label, n) for k, n in sorted(counts.items(), key=lambda kv: kv[0])],
-        "successors": q.successors(unit) if unit.valid_to else [],
-        "predecessors": q.predecessors(unit),
+        "successors": [
+            (_readable(request, s), w) for s, w in (q.successors(unit) if unit.valid_to else [])
+        ],
+        "predecessors": [_readable(request, p) for p in q.predecessors(unit)],
     }
     return render(request, "units/detail.html", context)
+
+
+def _mark_readable(user, units, on) -> list[OrgUnit]:
+    """Each unit with .readable: the page links only what the user may open (the same check
+    detail() makes), and names the rest without a link."""
+    out = list(units)
+    for u in out:
+        u.readable = can_read_unit(user, u.pk, on)  # type: ignore[attr-defined]
+    return out
+
+
+def _readable(request: HttpRequest, unit: OrgUnit) -> OrgUnit:
+    unit.readable = can_read_unit(request.user, unit.pk, unit.valid_from)  # type: ignore[attr-defined]
+    return unit
 
 
 def not_found(request: HttpRequest) -> HttpResponse:  # pragma: no cover - routing guard

@@ -20,6 +20,10 @@ def _auth(user) -> dict:
 
 
 def test_openapi_schema_is_served(client):
+    assert client.get("/api/openapi.json").status_code == 302  # not public by default
+    user = make_user(Role.SCHOOL, make_school().unit)
+    assert client.get("/api/openapi.json", **_auth(user)).status_code == 200  # an API key will do
+    client.force_login(user)
     resp = client.get("/api/openapi.json")
     assert resp.status_code == 200 and "/api/collection/rounds" in json.dumps(resp.json())
 

@@ -130,7 +130,7 @@ def test_the_constraint_carries_the_vietnamese_message():
     ("indexes", "needle"),
     [
         ([RATE, DROPOUT_COUNT], "tính bằng tỷ lệ (%), số liệu là số lượng"),
-        ([BUDGET], "chỉ tiêu 'budget' không có trong danh mục"),
+        ([BUDGET], "“kinh phí” chưa có chỉ tiêu tương ứng trong danh mục"),
         ([RATE, 999], "Không có số liệu số 1000"),
         ([], "Chưa chọn số liệu"),
         (["x"], "không hợp lệ"),

@@ -75,7 +75,11 @@ def test_pasted_text_is_shown_with_figures_and_problems_highlighted(client):
     # Tooltip: value, unit, counted, indicator, bound.
     tip = re.search(r'<mark class="fact" id="f4" title="([^"]*)">0,25%</mark>', page).group(1)
     assert "giá trị: 0,25%" in tip and "đơn vị: tỷ lệ (%)" in tip and "đếm: —" in tip
-    assert "chỉ tiêu: dropout_rate (Tỷ lệ học sinh bỏ học)" in tip and "giới hạn: chính xác" in tip
+    assert (
+        "chỉ tiêu: Tỷ lệ học sinh bỏ học;" in tip
+        and "dropout_rate" not in tip
+        and "giới hạn: chính xác" in tip
+    )
     tip = re.search(r'id="f1" title="([^"]*)">57/65 trường<', page).group(1)
     assert "đếm: trường" in tip and "phân số: 57/65" in tip
     # Hard (red) and soft (amber) problems, with the message beside the quotes.
@@ -88,7 +92,7 @@ def test_pasted_text_is_shown_with_figures_and_problems_highlighted(client):
     assert "Vấn đề (2)" in page and "Số liệu (9)" in page
     assert 'name="period" value="2019-2020"' in page
     assert page.count('type="checkbox" name="facts"') == 4
-    assert "không nhập: chỉ tiêu &#x27;budget&#x27; không có trong danh mục" in page
+    assert "không nhập: “kinh phí” chưa có chỉ tiêu tương ứng trong danh mục" in page
     # The document is kept for its owner under its own address.
     doc = document_of(user)
     assert doc.name == "Văn bản dán vào" and doc.text.startswith("<b>BÁO CÁO</b>")
@@ -252,7 +256,10 @@ def test_unimportable_fact_and_bad_period_get_messages(client):
     user, school = school_user()
     doc = start(client, user)
     resp = confirm(client, doc, school.unit.pk, [RATE, BUDGET])
-    assert resp.status_code == 400 and "không có trong danh mục" in resp.content.decode()
+    assert (
+        resp.status_code == 400
+        and "chưa có chỉ tiêu tương ứng trong danh mục" in resp.content.decode()
+    )
     resp = confirm(client, doc, school.unit.pk, [RATE], period="2019-2018")
     assert resp.status_code == 400 and "Kỳ báo cáo" in resp.content.decode()
     resp = confirm(client, doc, school.unit.pk, [])

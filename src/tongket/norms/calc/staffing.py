@@ -166,7 +166,7 @@ def _general_level(
     pack, rs_id, rs_source, norm: GeneralLevelNorm, li: LevelInput, school: SchoolInput
 ):
     n_classes = _class_count(li.classes)
-    expl: list[str] = [f"Quy định áp dụng: {rs_source} (bộ quy tắc {rs_id})."]
+    expl: list[str] = [f"Quy định áp dụng: {rs_source}."]
     mixed = None
     if norm.level == "tieu_hoc":
         two_per_day = li.sessions_per_day >= 2
@@ -234,7 +234,7 @@ def _general_level(
 
 
 def _preschool_level(pack, rs_id, rs_source, norm: PreschoolLevelNorm, li: LevelInput):
-    expl: list[str] = [f"Quy định áp dụng: {rs_source} (bộ quy tắc {rs_id})."]
+    expl: list[str] = [f"Quy định áp dụng: {rs_source}."]
     units = _class_count(li.classes)
     key = (
         "default"

@@ -129,9 +129,13 @@ def bar_chart_png(chart: BarChart) -> bytes:
 
 
 def line_chart_png(chart: LineChart) -> bytes:
-    """One line per series across periods; gaps (None) break the line."""
+    """One line per series across periods; gaps (None) break the line.
+
+    Value labels of different series at one period are stacked so they never overlap (the
+    lines of close rates run side by side), and the legend sits under the plot, never on it.
+    """
     Figure, Canvas, FuncFormatter = _mpl()
-    fig = Figure(figsize=SIZE_IN)
+    fig = Figure(figsize=SIZE_IN, layout="constrained")
     ax = fig.add_subplot()
     xs = list(range(len(chart.periods)))
     for name, values in chart.series.items():
@@ -139,22 +143,38 @@ def line_chart_png(chart: LineChart) -> bytes:
             raise ValueError(f"biểu đồ '{chart.title}': chuỗi '{name}' sai số kỳ")
         ys = [float(v) if v is not None else float("nan") for v in values]
         ax.plot(xs, ys, marker="o", markersize=3.5, linewidth=1.4, label=name)
-        for x, v in zip(xs, values, strict=True):
-            if v is not None:
-                ax.annotate(
-                    _label(v, chart.unit_kind, chart.decimals),
-                    (x, float(v)),
-                    textcoords="offset points",
-                    xytext=(0, 5),
-                    ha="center",
-                    fontsize=7,
-                )
     ax.set_xticks(xs, chart.periods, fontsize=8)
     ax.yaxis.set_major_formatter(_axis_formatter(chart.unit_kind, FuncFormatter))
     ax.margins(y=0.2)
+    ax.autoscale_view()
+    lo, hi = ax.get_ylim()
+    # 10 pt of text height in data units (the axes take about 70 % of the figure's height)
+    step = (hi - lo) * 10 / (SIZE_IN[1] * 72 * 0.7)
+    for x in xs:
+        here = sorted(
+            (float(v), _label(v, chart.unit_kind, chart.decimals))
+            for v in (vals[x] for vals in chart.series.values())
+            if v is not None
+        )[::-1]  # highest first: its label goes just above its point, the next below that
+        ceiling = float("inf")  # where the label placed just before starts (its bottom)
+        for value, text in here:
+            above, below = value + step * 0.4, value - step * 1.4
+            # above its point if there is room under the previous label, else just below it
+            y = above if above + step <= ceiling else min(below, ceiling - step)
+            ceiling = y
+            ax.annotate(
+                text,
+                (x, y),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.8},
+            )
     ax.grid(axis="y", linewidth=0.3, alpha=0.6)
-    ax.legend(frameon=False, fontsize=8, loc="best")
-    fig.tight_layout()
+    if len(chart.series) > 1:
+        fig.legend(frameon=False, fontsize=8, loc="outside lower center", ncols=2)
+    else:
+        ax.legend(frameon=False, fontsize=8, loc="best")
     return _png(fig, Canvas)
 
 
