@@ -352,3 +352,19 @@ def map_points(
             }
         )
     return out
+
+
+def default_period(periods: list[str]) -> str | None:
+    """The period a page opens on, the same on every page: the latest school year whose rounds
+    are closed (complete figures), else the latest school year, else the latest period."""
+    from tongket.collection.models import ReportingRound
+
+    years = [p for p in periods if pd.parse(p).kind == pd.PeriodKind.SCHOOL_YEAR]
+    closed = set(
+        ReportingRound.objects.filter(status=ReportingRound.Status.CLOSED).values_list(
+            "period", flat=True
+        )
+    )
+    done = [p for p in years if p in closed]
+    pick = done or years or periods
+    return pick[-1] if pick else None

@@ -75,19 +75,7 @@ def home_unit(user) -> OrgUnit:
     raise PermissionDenied("Tài khoản chưa gắn với đơn vị nào.")
 
 
-def default_period(periods: list[str]) -> str | None:
-    """The latest school year whose rounds are closed (complete figures), else the latest."""
-    from tongket.collection.models import ReportingRound
-
-    years = [p for p in periods if pd.parse(p).kind == pd.PeriodKind.SCHOOL_YEAR]
-    closed = set(
-        ReportingRound.objects.filter(status=ReportingRound.Status.CLOSED).values_list(
-            "period", flat=True
-        )
-    )
-    done = [p for p in years if p in closed]
-    pick = done or years or periods
-    return pick[-1] if pick else None
+default_period = queries.default_period  # re-exported: the home page opens the same year
 
 
 def context(request: HttpRequest) -> Ctx:

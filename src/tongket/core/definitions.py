@@ -194,7 +194,8 @@ def rounded(value: float | Decimal, decimals: int) -> Decimal:
     return Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
 
 
-def _finite(x) -> bool:
+def finite(x) -> bool:
+    """A number that is neither missing nor NaN."""
     return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
@@ -215,7 +216,7 @@ class Change:
 
 def change(value: float | None, previous: float | None) -> Change:
     """Change on an earlier figure, from unrounded values."""
-    if not (_finite(value) and _finite(previous)):
+    if not (finite(value) and finite(previous)):
         return Change(None, None)
     diff = float(value) - float(previous)  # type: ignore[arg-type]
     pct = diff / abs(float(previous)) * 100 if previous else None  # type: ignore[arg-type]
@@ -255,7 +256,7 @@ def compare_to_target(
     else:
         lo = hi = float(target)
         tgt = lo
-    if not _finite(value):
+    if not finite(value):
         return TargetCheck(None, tgt, None, None, None)
     v = float(value)  # type: ignore[arg-type]
     gap = v - hi if v > hi else v - lo if v < lo else 0.0

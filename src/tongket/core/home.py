@@ -153,7 +153,7 @@ def leader_indicators(unit: OrgUnit) -> dict:
     missing their target first."""
     from tongket.analytics import queries, service
     from tongket.analytics.engine import MODE_AS_OF
-    from tongket.analytics.views import default_period
+    from tongket.analytics.queries import default_period
     from tongket.core import periods as pd
 
     period = default_period(service.get().periods())

@@ -129,9 +129,10 @@ def known_periods() -> list[str]:
 
 
 def default_period() -> str | None:
-    closed = ReportingRound.objects.filter(form__round="start_of_year", status="closed")
-    latest = closed.order_by("-as_of").values_list("period", flat=True).first()
-    return latest or next(iter(known_periods()), None)
+    """The year the staffing page opens on: the dashboard's rule (analytics.queries)."""
+    from tongket.analytics.queries import default_period as pick
+
+    return pick(sorted(known_periods()))
 
 
 # --------------------------------------------------------------------------- inputs

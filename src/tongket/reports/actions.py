@@ -21,8 +21,8 @@ from tongket.core.definitions import MODES
 from tongket.core.models import ChangeLog
 from tongket.core.scope import can_read_unit, can_write_unit
 from tongket.core.vntext import clean_text
-from tongket.reports.builder import Built, Narrative, ReportError, build_report, resolve_mode
-from tongket.reports.builder import school_year_of as _school_year
+from tongket.reports.builder import Built, Narrative, ReportError, build_report, report_tree
+from tongket.reports.builder import report_year as _school_year
 from tongket.reports.docgen import ReportKind, build_xlsx, render_docx
 from tongket.reports.jobqueue import WorkerPool
 from tongket.reports.models import ReportDraft, ReportJob
@@ -42,7 +42,7 @@ def canonical(period: str, kind: str) -> tuple[str, ReportKind]:
 
 
 def tree_day(unit: OrgUnit, period: str, mode: str) -> dt.date:
-    return resolve_mode(unit, period, mode)[1]
+    return report_tree(unit, period, mode)[1]
 
 
 def require_generate(user, unit: OrgUnit, period: str, mode: str = "as_of") -> None:

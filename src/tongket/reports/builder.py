@@ -120,7 +120,7 @@ def lines(text: str) -> list[str]:
 # --------------------------------------------------------------------------- unit facts
 
 
-def school_year_of(period: str) -> pd.Period:
+def report_year(period: str) -> pd.Period:
     try:
         p = pd.parse(period)
     except pd.PeriodError as exc:
@@ -128,7 +128,7 @@ def school_year_of(period: str) -> pd.Period:
     return p if p.kind == pd.PeriodKind.SCHOOL_YEAR else p.school_year
 
 
-def resolve_mode(unit: OrgUnit, period: str, mode: str) -> tuple[str, dt.date, str]:
+def report_tree(unit: OrgUnit, period: str, mode: str) -> tuple[str, dt.date, str]:
     """units.queries.resolve_mode, refused as a ReportError."""
     try:
         return uq.resolve_mode(unit, period, mode)
@@ -225,12 +225,12 @@ def _target(t) -> Target:
 class _Builder:
     def __init__(self, unit, period, kind, mode, narrative, charts):
         self.unit, self.kind, self.narrative, self.charts = unit, kind, narrative, charts
-        self.year = school_year_of(period)
+        self.year = report_year(period)
         self.P = self.year.code
         self.prev = self.year.previous().code
         self.next_year = pd.school_year(self.year.start.year + 1).code
         self.hk1, self.prev_hk1 = f"{self.P} HK1", f"{self.prev} HK1"
-        self.mode, self.day, note = resolve_mode(unit, self.P, mode)
+        self.mode, self.day, note = report_tree(unit, self.P, mode)
         self.notes = [note] if note else []
         self.sources: dict[str, Source] = {}
         try:

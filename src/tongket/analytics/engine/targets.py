@@ -22,6 +22,7 @@ from tongket.core.definitions import (
     change,
     compare_to_target,
 )
+from tongket.core.definitions import finite as _finite
 
 __all__ = [
     "CHUA_DAT",
@@ -46,10 +47,6 @@ VERDICT_EN = {VUOT: "exceeded", DAT: "met", CHUA_DAT: "not met"}
 
 MAD_SCALE = 0.6745  # makes the MAD of a normal sample comparable to its standard deviation
 MEANAD_SCALE = 1.253314  # sqrt(pi/2): same role for the mean absolute deviation
-
-
-def _finite(x: float | None) -> bool:
-    return x is not None and not (isinstance(x, float) and math.isnan(x))
 
 
 def rank_values(

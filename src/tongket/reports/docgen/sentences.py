@@ -241,7 +241,7 @@ def _verdict_phrase(t: Text, ind: IndicatorResult, key: str) -> Text:
     return t
 
 
-def change(ind: IndicatorResult) -> Decimal | None:
+def printed_change(ind: IndicatorResult) -> Decimal | None:
     """Change on last year from the unrounded figures, rounded once (signed), or None."""
     if ind.last_year is None:
         return None
@@ -252,7 +252,7 @@ def change(ind: IndicatorResult) -> Decimal | None:
 
 
 def _change_phrase(t: Text, ind: IndicatorResult, key: str, previous: str) -> Text:
-    d = change(ind)
+    d = printed_change(ind)
     if d is None:
         return t
     if d == 0:

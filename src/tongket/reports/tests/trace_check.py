@@ -95,7 +95,7 @@ def check_traceability(built, rendered, docx_path) -> Counter:
             assert got is not None and abs(float(got) - float(src.raw)) < 1e-6, (t, src, got)
         elif t.kind == "derived":
             i = next(x for x in report.indicators if x.key == t.key.split(".")[1])
-            d = S.signed_gap(i) if t.key.endswith(".gap") else S.change(i)
+            d = S.signed_gap(i) if t.key.endswith(".gap") else S.printed_change(i)
             assert printed_value(t.text) == abs(d), t
         elif t.kind == "text":
             assert any(bare(t.text) in s for s in model_strings), t

@@ -112,7 +112,7 @@ def test_every_number_is_allowed(report, rendered):
         elif t.kind == "derived":
             ind_key = t.key.split(".")[1]
             i = next(x for x in report.indicators if x.key == ind_key)
-            d = S.signed_gap(i) if t.key.endswith(".gap") else S.change(i)
+            d = S.signed_gap(i) if t.key.endswith(".gap") else S.printed_change(i)
             assert t.key.endswith((".gap", ".change")) and printed_value(t.text) == abs(d), t
         elif t.kind == "text":
             assert bare(t.text) in text_tokens, t
