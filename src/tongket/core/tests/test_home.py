@@ -90,7 +90,7 @@ def test_leader_sees_the_dashboards_figures_against_targets(client):
     page = client.get("/").content.decode()
     block = page.split('id="indicators"', 1)[1].split('id="late"', 1)[0]
     row = next(r for r in analytics_queries.plan_rows(province, "2025-2026") if r.target)
-    assert row.value_text == "2,0%" and row.value_text in block and "Chưa đạt" in block
+    assert row.value_text == "2,00%" and row.value_text in block and "Chưa đạt" in block
     dashboard = client.get("/analytics/?period=2025-2026").content.decode()
     assert row.value_text in dashboard.split('id="plan"', 1)[1]
     assert "/analytics/" in block  # one click to the full dashboard
