@@ -175,13 +175,17 @@ def generate(
     forms: bool = False,
     charts: bool = True,
     progress=None,
+    policy: str | None = None,
 ) -> Files:
     """Build the report files from the database and the unit's draft (no scope check: the
     callers check)."""
     say = progress or (lambda step: None)
     period, k = canonical(period, kind)
     say("Đọc số liệu, chỉ tiêu, định mức")
-    built = build_report(unit, period, k, mode, narrative_of(get_draft(unit, period, k)), charts)
+    narrative = narrative_of(get_draft(unit, period, k))
+    if policy:  # a one-off choice (the command line); the draft keeps its own
+        narrative.policy = policy
+    built = build_report(unit, period, k, mode, narrative, charts)
     say("Lập tệp Word (DOCX)")
     docx = render_docx(built.report).data
     say("Lập phụ lục Excel")

@@ -35,6 +35,11 @@ class Command(BaseCommand):
         review.add_argument("--xlsx", help="also write the annex workbook here")
         review.add_argument("--pdf", action="store_true", help="also write <output>.pdf")
         review.add_argument("--no-charts", action="store_true")
+        review.add_argument(
+            "--policy",
+            choices=["working", "approved"],
+            help="which reports count (default: the draft's, approved only unless changed)",
+        )
 
     def handle(self, *args, action: str, **opts) -> None:
         from tongket.analytics.actions import TargetError, resolve_unit
@@ -63,6 +68,7 @@ class Command(BaseCommand):
                 pdf=opts["pdf"],
                 charts=not opts["no_charts"],
                 progress=lambda step: self.stdout.write(f"  {step}…"),
+                policy=opts.get("policy"),
             )
         except ReportError as exc:
             raise CommandError(str(exc)) from exc
@@ -80,6 +86,11 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.WARNING(f"Không có PDF: {files.pdf_note}"))
         for note in files.built.notes:
             self.stdout.write(self.style.WARNING(note))
+        for issue in files.check_issues:
+            word = "Lỗi số học" if issue["severity"] == "hard" else "Cần xem lại"
+            self.stdout.write(self.style.WARNING(f"{word}: {issue['message']}"))
+            for sentence in issue["sentences"]:
+                self.stdout.write(f"    «{sentence}»")
         self.stdout.write(
             f"{unit.name}, {period}: {len(files.built.report.indicators)} chỉ tiêu, "
             f"{len(files.built.report.annexes)} phụ lục, {len(files.built.sources)} số liệu có "
