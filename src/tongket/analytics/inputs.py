@@ -70,11 +70,14 @@ def school_rows(school_levels: dict[int, list[str]], period: str, level_options:
             yield d.SCHOOL_UNITS, "lien_cap=y", unit_id, period, 1.0
 
 
-def standard_rows(levels: dict[int, int], period: str):
-    """The `std_schools` rows: total row 1 and its level row, per certified school."""
-    for unit_id, level in levels.items():
-        yield d.STD_SCHOOLS, "", unit_id, period, 1.0
-        yield d.STD_SCHOOLS, f"std_level={level}", unit_id, period, 1.0
+def standard_rows(schools: Iterable[int], levels: dict[int, int], period: str):
+    """The `std_schools` rows: per certified school its total row 1 and its level row; a
+    school without a valid certificate gives 0 (a known zero: the register is the authority)."""
+    for unit_id in schools:
+        level = levels.get(unit_id)
+        yield d.STD_SCHOOLS, "", unit_id, period, 1.0 if level else 0.0
+        if level:
+            yield d.STD_SCHOOLS, f"std_level={level}", unit_id, period, 1.0
 
 
 def schools_on(day: dt.date, unit_ids: Iterable[int] | None = None) -> dict[int, list[str]]:
@@ -108,7 +111,7 @@ def derived_values(
         if d.STD_SCHOOLS in wanted and schools:
             on = d.register_date(period, today)
             levels = valid_levels(list(schools), on)
-            out.extend(standard_rows(levels, period))
+            out.extend(standard_rows(schools, levels, period))
     return out
 
 

@@ -208,7 +208,8 @@ def standard_cross_check(
 ) -> tuple[dt.date, list[StandardMismatch]]:
     """National-standard schools are stated once, from the register (core.definitions); what
     the forms report is held against it here, school by school, for the office to reconcile.
-    Returns the register date and the schools that disagree."""
+    Only schools whose forms of the period were filed (and count) are compared. Returns the
+    register date and the schools that disagree."""
     from tongket.analytics.inputs import counted_q
     from tongket.collection.models import DataValue
     from tongket.norms.queries import valid_levels
@@ -217,18 +218,21 @@ def standard_cross_check(
     on = definitions.register_date(period, timezone.localdate())
     schools = {u.pk: u for u in schools_under(root, day)}
     reported: dict[int, int] = {}
+    filed: set[int] = set()  # schools whose counted forms of the period say anything at all
     rows = (
-        DataValue.objects.filter(counted_q(policy), period=period, element__code="school_std")
-        .filter(unit_id__in=list(schools), value__gt=0)
-        .values_list("unit_id", "combo")
+        DataValue.objects.filter(counted_q(policy), period=period)
+        .filter(element__code__in=("schools", "school_std"), unit_id__in=list(schools))
+        .values_list("unit_id", "element__code", "combo", "value")
     )
-    for unit_id, combo in rows:
-        level = int(dict(p.split("=", 1) for p in combo.split(";")).get("std_level", "0"))
-        reported[unit_id] = max(reported.get(unit_id, 0), level)
-    register = valid_levels(list(schools), on)
+    for unit_id, element, combo, value in rows:
+        filed.add(unit_id)
+        if element == "school_std" and value:
+            level = int(dict(p.split("=", 1) for p in combo.split(";")).get("std_level", "0"))
+            reported[unit_id] = max(reported.get(unit_id, 0), level)
+    register = valid_levels(sorted(filed), on)
     out = [
         StandardMismatch(schools[pk], reported.get(pk, 0), register.get(pk, 0))
-        for pk in sorted(schools, key=lambda k: schools[k].name)
+        for pk in sorted(filed, key=lambda k: schools[k].name)
         if bool(reported.get(pk)) != bool(register.get(pk))
     ]
     return on, out
