@@ -7,10 +7,12 @@ web pages, so the API can never reach data the user could not see on screen.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import OperationalError
 from ninja import NinjaAPI
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from tongket.collection.errors import CellErrors, CollectionError, SubmitRefused
+from tongket.core.middleware import busy_response, is_database_busy
 from tongket.core.tokens import user_for_key
 
 
@@ -39,6 +41,14 @@ api = NinjaAPI(
     auth=[BearerToken(), HeaderToken(), django_auth],
     urls_namespace="api",
 )
+
+
+@api.exception_handler(OperationalError)
+def _busy(request, exc: OperationalError):
+    """SQLite's busy timeout: 503 + Retry-After (tongket.core.middleware), never a 500."""
+    if is_database_busy(exc):
+        return busy_response(request)
+    raise exc
 
 
 @api.exception_handler(PermissionDenied)

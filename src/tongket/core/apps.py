@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "tongket.core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tongket.core import signals  # noqa: F401  (connects the security-log receivers)
