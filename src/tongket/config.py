@@ -57,6 +57,11 @@ class TongketSettings(BaseSettings):
     csrf_trusted_origins: list[str] = Field(default=[])  # e.g. ["https://tongket.example.vn"]
     admins: list[str] = Field(default=[])  # e-mail addresses that receive server-error mail
     server_email: str = "tongket@localhost"
+    email_host: str = "localhost"  # SMTP relay (with the smtp EMAIL_BACKEND)
+    email_port: int = Field(default=25, ge=1, le=65535)
+    email_host_user: str = ""
+    email_host_password: str = ""
+    email_use_tls: bool = False
     log_level: str = "INFO"
     log_json: bool = True  # one JSON object per line (for journald / a log shipper)
     sqlite_busy_timeout: float = Field(default=5.0, gt=0, le=60)  # seconds to wait for a lock

@@ -185,6 +185,11 @@ CONTENT_SECURITY_POLICY = {
 
 ADMINS = [("", a) for a in CONFIG.admins]
 SERVER_EMAIL = CONFIG.server_email
+EMAIL_HOST = CONFIG.email_host
+EMAIL_PORT = CONFIG.email_port
+EMAIL_HOST_USER = CONFIG.email_host_user
+EMAIL_HOST_PASSWORD = CONFIG.email_host_password
+EMAIL_USE_TLS = CONFIG.email_use_tls
 
 LOGGING = {
     "version": 1,
