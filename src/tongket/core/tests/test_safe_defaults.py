@@ -178,3 +178,25 @@ def test_refused_access_is_a_security_event():
     assert res.status_code == 403
     hit = [r for r in records if getattr(r, "event", "") == "forbidden"]
     assert hit and hit[0].user == "lanhdao-xem" and hit[0].path == "/analytics/chi-tieu/nhap/"
+
+
+def test_client_address_comes_from_the_proxy_only_when_it_is_trusted(settings, rf):
+    from tongket.core.middleware import client_ip
+
+    req = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 10.0.0.7")
+    settings.SECURE_PROXY_SSL_HEADER = None
+    assert client_ip(req) == "127.0.0.1"  # a client cannot pick its own address
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    assert client_ip(req) == "10.0.0.7"  # the hop nginx appended
+
+
+def test_proxy_settings_reach_django(monkeypatch):
+    _production(
+        monkeypatch,
+        TONGKET_PROXY_SSL_HEADER="true",
+        TONGKET_CSRF_TRUSTED_ORIGINS='["https://tongket.example.vn"]',
+        TONGKET_HSTS_SECONDS="600",
+    )
+    s = load_settings()
+    assert s.proxy_ssl_header and s.csrf_trusted_origins == ["https://tongket.example.vn"]
+    assert s.hsts_seconds == 600 and s.ssl_redirect
