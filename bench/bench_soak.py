@@ -499,6 +499,7 @@ def summarise(res: dict, args) -> dict:
         "rss_master": last[1],
         "rss_series": [(round(t), [round(x, 1) for x in ws]) for t, _, ws in mem],
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+        "loadavg": " / ".join(f"{x:.1f}" for x in os.getloadavg()),
     }
 
 
@@ -513,7 +514,9 @@ def doc_block(s: dict) -> str:
         f"gunicorn ({s['workers']} gthread workers × {s['threads']} threads, production "
         f"settings: debug off, HTTPS behind a pretend proxy) on PostgreSQL, the demo province 11, "
         f"{s['wall_s'] / 60:.0f} minutes at about {s['rate']:g} requests/s "
-        f"(measured {s['req_per_s']:.1f}/s), {s['machine']} shared with other work.",
+        f"(measured {s['req_per_s']:.1f}/s: one sequential client, so the rate drops when "
+        f"responses slow down), {s['machine']} shared with other work"
+        + (f" (load average {s['loadavg']} at the end)." if "loadavg" in s else "."),
         "Mix: sign-ins (password hash), page views of every role, API read → save → submit of a "
         "school's start-of-year form and the province re-opening it through the review form.",
         "",
@@ -561,7 +564,15 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=4)
     ap.add_argument("--reuse", action="store_true", help="keep the database of the last run")
     ap.add_argument("--write", action="store_true", help="write docs/performance.md")
+    ap.add_argument(
+        "--from-results",
+        action="store_true",
+        help="only rewrite the docs/performance.md section from var/soak/results.json",
+    )
     args = ap.parse_args()
+    if args.from_results:
+        perfdoc.write_section(doc_block(json.loads((OUT / "results.json").read_text())), START, END)
+        return
     if args.quick:
         args.minutes = 2
     OUT.mkdir(parents=True, exist_ok=True)
