@@ -9,8 +9,10 @@ PORT ?= 8000
 PROVINCE ?= 11
 SEED ?= 2025
 STAMP := $(VENV)/.installed
+# make demo / make serve are for development: they ask for debug (the default is off)
+DEV := TONGKET_DEBUG=1
 
-.PHONY: install demo serve test lint typecheck bench clean
+.PHONY: install demo serve serve-prod test lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,17 +23,28 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/tongket migrate --no-input -v0
-	$(BIN)/tongket demo --province $(PROVINCE) --seed $(SEED)
-	$(BIN)/tongket analytics demo-targets --province $(PROVINCE)
-	$(BIN)/tongket pcgd demo --province $(PROVINCE) --year 2025
-	$(BIN)/tongket norms demo-register --province $(PROVINCE)
-	$(BIN)/tongket collectstatic --no-input -v0
+	$(DEV) $(BIN)/tongket migrate --no-input -v0
+	$(DEV) $(BIN)/tongket demo --province $(PROVINCE) --seed $(SEED)
+	$(DEV) $(BIN)/tongket analytics demo-targets --province $(PROVINCE)
+	$(DEV) $(BIN)/tongket pcgd demo --province $(PROVINCE) --year 2025
+	$(DEV) $(BIN)/tongket norms demo-register --province $(PROVINCE)
+	$(DEV) $(BIN)/tongket collectstatic --no-input -v0
 	@echo "Tongket chạy tại http://$(HOST):$(PORT)/  (Ctrl+C để dừng)"
-	$(BIN)/tongket runserver $(HOST):$(PORT) --insecure
+	$(DEV) $(BIN)/tongket runserver $(HOST):$(PORT) --insecure
 
 serve: $(STAMP)
-	$(BIN)/tongket runserver $(HOST):$(PORT)
+	$(DEV) $(BIN)/tongket runserver $(HOST):$(PORT)
+
+# Production: gunicorn with the production settings (debug off). Needs at least
+# TONGKET_SECRET_KEY and TONGKET_ALLOWED_HOSTS (docs/deployment.md); WORKERS gunicorn workers.
+WORKERS ?= 3
+serve-prod: $(STAMP)
+	@test -n "$$TONGKET_SECRET_KEY" || { echo "TONGKET_SECRET_KEY chưa đặt (docs/deployment.md)"; exit 2; }
+	$(BIN)/tongket check --deploy --fail-level WARNING
+	$(BIN)/tongket migrate --no-input -v0
+	$(BIN)/tongket collectstatic --no-input -v0
+	$(BIN)/gunicorn tongket.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
+	  --worker-class gthread --threads 4 --timeout 120 --access-logfile - --forwarded-allow-ips 127.0.0.1
 
 test: $(STAMP)
 	$(BIN)/pytest

@@ -34,6 +34,7 @@ def _t(fn):
 
 def run(province_code: str, period: str, repeat: int) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongket.settings")
+    os.environ.setdefault("TONGKET_DEBUG", "true")  # a local measurement, not a deployment
     sys.path.insert(0, str(ROOT / "src"))
     import django
 

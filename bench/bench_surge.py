@@ -130,7 +130,7 @@ def free_port() -> int:
 
 def server_env() -> dict[str, str]:
     env = surge_setup.base_env()
-    env.update(TONGKET_DEBUG="false", TONGKET_SECRET_KEY=SECRET)
+    env.update(TONGKET_DEBUG="false", TONGKET_SECRET_KEY=SECRET, TONGKET_SSL_REDIRECT="false")
     return env
 
 
@@ -544,7 +544,10 @@ def main() -> None:
     if args.baseline + args.profile + args.excel + warm > n or args.wide > n:
         raise SystemExit("--schools too small for the baseline, profile and warm-up samples")
 
-    os.environ.update(TONGKET_DEBUG="false", TONGKET_SECRET_KEY=SECRET)
+    # production settings, but plain HTTP on 127.0.0.1: no redirect to https
+    os.environ.update(
+        TONGKET_DEBUG="false", TONGKET_SECRET_KEY=SECRET, TONGKET_SSL_REDIRECT="false"
+    )
     loadavg = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"set-up ({'reuse' if args.reuse else f'fresh database, {n} schools'}) ...")
     setup = surge_setup.reuse() if args.reuse else surge_setup.build(n)

@@ -71,6 +71,7 @@ def base_env() -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="tongket.settings",
         TONGKET_DATA_DIR=str(ROOT / "var" / "bench_surge"),
     )
+    env.setdefault("TONGKET_DEBUG", "true")  # the set-up CLI; the server sets debug off
     return env
 
 

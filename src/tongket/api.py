@@ -11,11 +11,13 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from tongket.collection.errors import CellErrors, CollectionError, SubmitRefused
+from tongket.core.middleware import busy_response, is_database_busy
 from tongket.core.tokens import user_for_key
 
 
@@ -76,6 +78,14 @@ def _not_found(request, exc):
         {"detail": str(exc) or "Không tìm thấy", "detail_en": "not found"},
         status=404,
     )
+
+
+@api.exception_handler(OperationalError)
+def _busy(request, exc: OperationalError):
+    """SQLite's busy timeout: 503 + Retry-After (tongket.core.middleware), never a 500."""
+    if is_database_busy(exc):
+        return busy_response(request)
+    raise exc
 
 
 @api.exception_handler(PermissionDenied)

@@ -21,9 +21,12 @@ DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"
 class TongketSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TONGKET_", extra="ignore", case_sensitive=False)
 
-    debug: bool = Field(default=True, description="Debug mode; turn off in production.")
+    debug: bool = Field(
+        default=False, description="Debug mode; only for development (make demo/serve set it)."
+    )
     secret_key: str = Field(
-        default="", description="Django SECRET_KEY; required when debug is off."
+        default="",
+        description="Django SECRET_KEY; required (≥ 50 varied characters) outside debug.",
     )
     database_url: str = Field(
         default="",
@@ -50,6 +53,55 @@ class TongketSettings(BaseSettings):
         description="Serve /api/docs and /api/openapi.json to anyone; off: signed-in users only.",
     )
 
+    # ---- security and operations (issue 16: items 3, 4, 7, 8) ----------------------------
+    # Behind an HTTPS proxy (nginx) that sets X-Forwarded-Proto; only turn on when the proxy
+    # overwrites that header, otherwise a client could claim HTTPS.
+    proxy_ssl_header: bool = False
+    ssl_redirect: bool = True  # outside debug: http:// is redirected to https://
+    hsts_seconds: int = Field(default=31_536_000, ge=0)  # outside debug; 0 turns HSTS off
+    hsts_include_subdomains: bool = True
+    hsts_preload: bool = True
+    csrf_trusted_origins: list[str] = Field(default=[])  # e.g. ["https://tongket.example.vn"]
+    admins: list[str] = Field(default=[])  # e-mail addresses that receive server-error mail
+    server_email: str = "tongket@localhost"
+    email_host: str = "localhost"  # SMTP relay (with the smtp EMAIL_BACKEND)
+    email_port: int = Field(default=25, ge=1, le=65535)
+    email_host_user: str = ""
+    email_host_password: str = ""
+    email_use_tls: bool = False
+    log_level: str = "INFO"
+    log_json: bool = True  # one JSON object per line (for journald / a log shipper)
+    sqlite_busy_timeout: float = Field(default=5.0, gt=0, le=60)  # seconds to wait for a lock
+    login_failure_limit: int = Field(default=5, ge=1, le=100)  # per user, and per address
+    login_cooloff_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @field_validator("csrf_trusted_origins")
+    @classmethod
+    def _origins_have_scheme(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            if not origin.startswith(("https://", "http://")):
+                raise ValueError(f"{origin!r} must start with https://")
+        return value
+
+    @model_validator(mode="after")
+    def _safe_outside_debug(self) -> TongketSettings:
+        """Production refuses to start with a guessable secret or an open host list."""
+        if self.debug:
+            return self
+        key = self.secret_key
+        if not key or key == DEV_SECRET or key.startswith("django-insecure-"):
+            raise ValueError("TONGKET_SECRET_KEY is required when TONGKET_DEBUG is off")
+        if len(key) < 50 or len(set(key)) < 5:
+            raise ValueError(
+                "TONGKET_SECRET_KEY must be at least 50 characters with at least 5 different"
+                " ones (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')"
+            )
+        if "*" in self.allowed_hosts or not self.allowed_hosts:
+            raise ValueError(
+                "TONGKET_ALLOWED_HOSTS must name the site's host(s) when debug is off, not '*'"
+            )
+        return self
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -73,14 +125,6 @@ class TongketSettings(BaseSettings):
         }:
             raise ValueError("must start with sqlite:// or postgres://")
         return value
-
-    @model_validator(mode="after")
-    def _secret_outside_debug(self) -> TongketSettings:
-        if not self.debug and (not self.secret_key or self.secret_key == DEV_SECRET):
-            raise ValueError("TONGKET_SECRET_KEY is required when TONGKET_DEBUG is off")
-        if self.secret_key and len(self.secret_key) < 32 and not self.debug:
-            raise ValueError("TONGKET_SECRET_KEY must be at least 32 characters")
-        return self
 
     @property
     def effective_secret(self) -> str:

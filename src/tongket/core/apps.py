@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Người dùng và khoá API"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tongket.core import signals  # noqa: F401  (connects the security-log receivers)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import secrets
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -20,6 +22,8 @@ from tongket.core.vntext import clean_text
 # last_used is for the token list ("used 3 minutes ago"), not an audit: writing it on every
 # request would cost each API call an UPDATE and a commit, so it is refreshed at most this often.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+log = logging.getLogger("tongket.security")
+
 MAX_DAYS = 3650
 
 
@@ -89,5 +93,38 @@ def user_for_key(key: str):
     if token.revoked_at is not None or (token.expires_at is not None and token.expires_at <= now):
         return None
     if token.last_used is None or now - token.last_used > LAST_USED_RESOLUTION:
-        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
+        _touch(token.pk, now)
     return token.user
+
+
+def _touch(token_pk: int, now: dt.datetime) -> None:
+    """Best-effort: a busy database (SQLite lock held elsewhere) or a row locked by another
+    request must never fail or hold up the request that merely presents the key. The write
+    gets its own savepoint so a failure leaves an outer transaction usable, and on SQLite it
+    does not wait for the busy timeout (the next request in 5 minutes tries again)."""
+    try:
+        if connection.vendor == "sqlite":
+            # before BEGIN IMMEDIATE, which is where SQLite would wait for the lock
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA busy_timeout = 0")
+            try:
+                with transaction.atomic():
+                    ApiToken.objects.filter(pk=token_pk).update(last_used=now)
+            finally:
+                with connection.cursor() as cur:
+                    cur.execute(f"PRAGMA busy_timeout = {_busy_ms()}")
+        else:
+            with transaction.atomic():
+                # SKIP LOCKED: another request updating the same token is not waited for
+                locked = list(
+                    ApiToken.objects.select_for_update(skip_locked=True)
+                    .filter(pk=token_pk)
+                    .values_list("pk", flat=True)
+                )
+                ApiToken.objects.filter(pk__in=locked).update(last_used=now)
+    except DatabaseError:
+        log.info("api token last_used not recorded (database busy)", extra={"token": token_pk})
+
+
+def _busy_ms() -> int:
+    return int(float(settings.DATABASES["default"].get("OPTIONS", {}).get("timeout", 5)) * 1000)
