@@ -120,21 +120,23 @@ class ChangeLog(models.Model):
         EXPLAIN = "explain", "Giải trình cảnh báo"
         REVOKE = "revoke", "Thu hồi"
 
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, verbose_name="loại đối tượng"
+    )
+    object_id = models.PositiveBigIntegerField(verbose_name="mã đối tượng")
     # what the object was called, kept after it is deleted
-    object_repr = models.CharField(max_length=200)
-    action = models.CharField(max_length=10, choices=Action.choices)
+    object_repr = models.CharField(max_length=200, verbose_name="đối tượng")
+    action = models.CharField(max_length=10, choices=Action.choices, verbose_name="thao tác")
     # {field: [old, new]}; a creation has old None, a deletion new None
-    changes = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(default=dict, blank=True, verbose_name="thay đổi")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # the name survives the user's deletion
-    actor = models.CharField(max_length=150, blank=True)
-    channel = models.CharField(max_length=6, choices=Channel.choices)
-    reason = models.CharField(max_length=500, blank=True)
-    at = models.DateTimeField()
+    actor = models.CharField(max_length=150, blank=True, verbose_name="người thực hiện")
+    channel = models.CharField(max_length=6, choices=Channel.choices, verbose_name="kênh")
+    reason = models.CharField(max_length=500, blank=True, verbose_name="lý do")
+    at = models.DateTimeField(verbose_name="thời điểm")
     # whose scope the object lives in: decides who may read its history, even once it is gone
     unit = models.ForeignKey(
         "units.OrgUnit",
@@ -146,6 +148,8 @@ class ChangeLog(models.Model):
     )
 
     class Meta:
+        verbose_name = "lịch sử thay đổi"
+        verbose_name_plural = "lịch sử thay đổi"
         indexes = [models.Index(fields=["content_type", "object_id", "at"])]
         ordering = ["-at", "-pk"]
 

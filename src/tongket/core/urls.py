@@ -5,6 +5,16 @@ from django.views.generic import RedirectView
 
 from tongket.core import views
 
+class FaviconView(RedirectView):
+    """The icon's URL is looked up per request: with the manifest storage of production it only
+    exists once collectstatic has run, which must not break importing the URLs (check --deploy)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("tongket/favicon.svg")
+
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
@@ -17,7 +27,7 @@ urlpatterns = [
 urlpatterns.append(
     path(
         "favicon.ico",
-        RedirectView.as_view(url=static("tongket/favicon.svg"), permanent=True),
+        FaviconView.as_view(),
         name="favicon",
     )
 )

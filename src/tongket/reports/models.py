@@ -77,7 +77,12 @@ class ReportDraft(models.Model):
     # any later edit of the draft clears it
     final_at = models.DateTimeField("ngày chốt bản chính thức", null=True, blank=True)
     final_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name="người chốt",
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -52,7 +52,7 @@ def test_school_on_a_phone(keep_reference_data, live_server, browser):
         shot(page, "phone-menu")
         page.get_by_role("button", name="☰ Danh mục").click()
 
-        page.get_by_role("link", name="Mở biểu").first.click()
+        page.get_by_role("link", name="Nhập biểu").first.click()  # the home's main action
         page.wait_for_load_state("domcontentloaded")
         shot(page, "phone-form")
         assert page_width(page) <= 390

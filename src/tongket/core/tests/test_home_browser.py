@@ -87,11 +87,11 @@ def test_leader_and_administrator_homes(keep_reference_data, live_server, screen
         page = screen(width)
         login(page, live_server, leader.username, "matkhau123")
         figures = page.inner_text("#indicators")
-        assert "2,0%" in figures and "1,5%" in figures and "Chưa đạt" in figures
+        assert "2,00%" in figures and "1,50%" in figures and "Chưa đạt" in figures
         action = page.locator("#open-dashboard")
         _on_screen(page, action, width)
         action.click()
-        assert "/analytics/" in page.url and "2,0%" in page.inner_text("#plan")
+        assert "/analytics/" in page.url and "2,00%" in page.inner_text("#plan")
 
         page = screen(width)
         login(page, live_server, admin.username, "matkhau123")
