@@ -253,7 +253,7 @@ ENDPOINTS: dict[str, dict[str, tuple[str, str]]] = {
     },
     "reports:index": {
         "GET": ("403 200 403 200 200 200", "403 403 200 403 403 200"),
-        "POST": ("200 200 200 200 200 403", "200 200 200 200 200 403"),
+        "POST": ("200 200 200 200 200 200", "200 200 200 200 200 200"),
     },
     "reports:draft": {
         "GET": ("403 200 403 200 403 200", "403 403 200 403 403 200"),
@@ -270,6 +270,30 @@ ENDPOINTS: dict[str, dict[str, tuple[str, str]]] = {
     "reports:download": {
         "GET": ("404 404 404 404 404 404", "404 404 404 404 404 404"),
         "POST": ("404 404 404 404 404 404", "404 404 404 404 404 404"),
+    },
+    "history": {
+        "GET": ("200 200 403 200 200 200", "403 403 200 403 403 200"),
+        "POST": ("200 200 403 200 200 200", "403 403 200 403 403 200"),
+    },
+    "api_tokens": {
+        "GET": ("200 200 200 200 200 200", "200 200 200 200 200 200"),
+        "POST": ("200 200 200 200 200 200", "200 200 200 200 200 200"),
+    },
+    "favicon": {
+        "GET": ("301 301 301 301 301 301", "301 301 301 301 301 301"),
+        "POST": ("301 301 301 301 301 301", "301 301 301 301 301 301"),
+    },
+    "collection:queue": {
+        "GET": ("403 200 200 200 403 200", "403 200 200 200 403 200"),
+        "POST": ("403 302 302 302 403 302", "403 302 302 302 403 302"),
+    },
+    "collection:submission": {
+        "GET": ("200 200 403 200 200 200", "403 403 200 403 403 200"),
+        "POST": ("200 200 403 200 200 200", "403 403 200 403 403 200"),
+    },
+    "reports:final": {
+        "GET": ("405 405 405 405 405 405", "405 405 405 405 405 405"),
+        "POST": ("302 302 302 302 403 403", "302 302 302 302 403 403"),
     },
 }
 
@@ -378,8 +402,9 @@ PK_KIND = {
     "norms:certificate_delete": "certificate",
     "reports:job": "job",
     "reports:download": "job",
+    "history": "certificate",
 }
-FIXED_ARGS = {"table": "plan", "what": "docx"}
+FIXED_ARGS = {"table": "plan", "what": "docx", "kind": "certificate"}
 # endpoints that name their unit in the query string
 QUERY = {
     "analytics:dashboard": {"unit": "commune"},
