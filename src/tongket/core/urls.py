@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from tongket.core import views
 
+
 class FaviconView(RedirectView):
     """The icon's URL is looked up per request: with the manifest storage of production it only
     exists once collectstatic has run, which must not break importing the URLs (check --deploy)."""
