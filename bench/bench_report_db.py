@@ -46,7 +46,10 @@ def run(province_code: str, period: str, repeat: int) -> dict:
     from tongket.units.queries import unit_by_code
 
     province = unit_by_code("province", province_code, dt.date(2025, 9, 1))
-    _, engine = _t(lambda: service.get().rebuild())
+    # the engine a signed report reads (approved figures only: core.definitions.REPORT_POLICY)
+    from tongket.core.definitions import REPORT_POLICY
+
+    _, engine = _t(lambda: service.get(REPORT_POLICY).rebuild())
     first = {}
     built, first["build"] = _t(lambda: build_report(province, period))
     rendered, first["docx"] = _t(lambda: render_docx(built.report))
