@@ -1,12 +1,14 @@
 """`tongket norms demo-register --province 11`: seed plausible national-standard and
 accreditation certificates for the demo schools.
-`tongket norms staffing --province 11 --period 2025-2026 [--mode today]`: the report sentences.
+`tongket norms staffing --province 11 --period 2025-2026 [--mode current]`: the report sentences.
 `tongket norms staffing evaluate --schools FILE --date YYYY-MM-DD [--json]`: the pure calculator
 over a CSV/XLSX of schools (tongket.norms.calc.staffing_file, which owns the contract)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
+
+from tongket.core.definitions import MODE_AS_OF, MODES
 
 
 class Command(BaseCommand):
@@ -23,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--province", default="11")
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument("--period", default="")
-        parser.add_argument("--mode", choices=["as_of", "current"], default="as_of")
+        parser.add_argument("--mode", choices=list(MODES), default=MODE_AS_OF)
 
     def handle(self, *args, **opts) -> None:
         if opts["what"] == "evaluate":
