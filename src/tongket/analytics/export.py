@@ -12,7 +12,6 @@ from openpyxl.utils import get_column_letter
 
 from tongket.core.xlsx import seal
 
-NUMBER_FORMATS = {"percent": "0.0", "ratio": "0.0", "count": "#,##0"}
 HEADER_FILL = PatternFill("solid", fgColor="EEF2F6")
 
 
@@ -56,7 +55,3 @@ def workbook(
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-def number_format(unit: str) -> str:
-    return NUMBER_FORMATS.get(unit, "0.0")

@@ -36,6 +36,7 @@ from tongket.core.definitions import (
 from tongket.core.downloads import attachment
 from tongket.core.scope import can_read_unit, is_admin, profile_of, require_read
 from tongket.core.vntext import format_number, format_percent
+from tongket.core.xlsx import number_format
 from tongket.units import queries as uq
 from tongket.units.models import OrgUnit, UnitKind
 
@@ -259,7 +260,7 @@ def export_table(request: HttpRequest, table: str) -> HttpResponse:
         rows = queries.children_rows(
             ctx.unit, ctx.period, ctx.indicator, ctx.mode, policy=ctx.policy
         )
-        fmt = export.number_format(info.unit)
+        fmt = number_format(info.decimals)  # the indicator's decimals, as on the page
         data = export.workbook(
             info.name_vi[:31],
             subtitle,

@@ -65,3 +65,9 @@ def seal(wb: Workbook, keep: Iterable[tuple[str, str]] = ()) -> int:
 
 
 __all__ = ["FORMULA_START", "is_risky", "put_text", "seal"]
+
+
+def number_format(decimals: int) -> str:
+    """Excel's number format for a figure shown with ``decimals`` decimals (the indicator's, as
+    on every other surface): thousands grouped, Excel shows them in the reader's locale."""
+    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")

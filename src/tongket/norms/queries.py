@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from tongket.core.definitions import survey_date
 from tongket.core.vntext import format_date, format_number, format_percent
 from tongket.norms.calc.packs import load_pcgd
+from tongket.norms.calc.pcgd import share_text
 from tongket.norms.models import (
     STANDARD_LABELS,
     STANDARDS,
@@ -86,10 +87,6 @@ def reason_vi(reason: str) -> str:
     return "; ".join(out)
 
 
-def _pct(x: float | None) -> str:
-    return "—" if x is None else format_percent(x * 100, 1)
-
-
 @dataclass
 class FailureRow:
     standard: str
@@ -113,8 +110,8 @@ def _failure(f: dict, labels: dict[str, str]) -> FailureRow:
         STANDARD_LABELS.get(f["standard"], f["standard"]),
         f["level"],
         text,
-        _pct(f["rate"]),
-        _pct(f["threshold"]),
+        share_text(f["rate"]),
+        share_text(f["threshold"]),
         f["short_by_people"],
     )
 
@@ -174,7 +171,9 @@ def pcgd_summary(result: PcgdResult, communes: list[int] | None = None) -> dict:
                 "name": r.commune.name if r.commune else r.code,
                 "levels": [r.levels()[s] for s in STANDARDS],
                 "failures": [_failure(f, labels) for f in r.failures],
-                "rates": [(labels.get(k, k), _pct(v)) for k, v in r.rates.items() if k in labels],
+                "rates": [
+                    (labels.get(k, k), share_text(v)) for k, v in r.rates.items() if k in labels
+                ],
             }
             for r in rows
         ],

@@ -113,10 +113,6 @@ def labels_pack():
     return dataclasses.replace(pack, subject_labels={**pack.subject_labels, **EXTRA_LABELS})
 
 
-def subject_label(key: str) -> str:
-    return labels_pack().subject_labels.get(key, key)
-
-
 # --------------------------------------------------------------------------- periods
 
 
@@ -128,7 +124,7 @@ def known_periods() -> list[str]:
     return sorted(set(codes), reverse=True)
 
 
-def default_period() -> str | None:
+def opening_period() -> str | None:
     """The year the staffing page opens on: the dashboard's rule (analytics.queries)."""
     from tongket.analytics.queries import default_period as pick
 

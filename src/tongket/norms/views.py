@@ -76,7 +76,7 @@ def _can_read_pcgd(user, province: OrgUnit | None) -> bool:
 def staffing(request: HttpRequest) -> HttpResponse:
     unit = _unit_param(request)
     known = service.known_periods()
-    period = request.GET.get("period", "").strip() or service.default_period()
+    period = request.GET.get("period", "").strip() or service.opening_period()
     if not period:
         messages.info(request, "Chưa có đợt báo cáo đầu năm học nào.")
         return render(request, "norms/staffing.html", {"unit": unit, "report": None})

@@ -251,7 +251,8 @@ def evaluate(
 _SHORT = {"pcgd_mn5": "MN5", "pcgd_th": "TH", "pcgd_thcs": "THCS", "xmc": "XMC"}
 
 
-def _pct(value: float | None) -> str:
+def share_text(value: float | None) -> str:
+    """A share 0..1 as the PCGD pages and tables print it: "95,0%" ("-" when unknown)."""
     from tongket.core.vntext import format_percent  # pure module; Vietnamese 95,0%
 
     return "-" if value is None else format_percent(value * 100, 1)
@@ -268,7 +269,7 @@ def render_table(result: dict, out: SupportsWrite[str], max_rejected: int = 20) 
     for code, c in result["communes"].items():
         short = [
             f"{f['standard']}.{f['level']}:{f['criterion']}"
-            + (f" {_pct(f['rate'])}<{_pct(f['threshold'])} (thiếu {f['short_by_people']})" if f["threshold"] is not None else "")
+            + (f" {share_text(f['rate'])}<{share_text(f['threshold'])} (thiếu {f['short_by_people']})" if f["threshold"] is not None else "")
             for f in c["failures"]
         ]  # fmt: skip
         levels = "".join(f"{c['levels'][s]:>6}" for s in std_names)

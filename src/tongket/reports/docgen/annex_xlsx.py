@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
-from tongket.core.xlsx import seal
+from tongket.core.xlsx import number_format, seal
 
 from . import sentences as S
 from .model import MONEY_SCALES, AnnexTable, ReviewReport, UnitKind
@@ -33,10 +33,8 @@ HEADER_ROW = 4  # rows 1-3: code, title, attachment line
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def number_format(kind: str, decimals: int) -> str:
-    if kind == "text":
-        return "@"
-    return "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+def column_format(kind: str, decimals: int) -> str:
+    return "@" if kind == "text" else number_format(decimals)
 
 
 def sheet_name(text: str, used: set[str]) -> str:
@@ -108,7 +106,7 @@ def _caption(report: ReviewReport) -> str:
 def _annex_sheet(wb: Workbook, annex: AnnexTable, caption: str, used: set[str]) -> None:
     ws = wb.create_sheet(sheet_name(annex.code, used))
     headers = ["STT"] + [c.header for c in annex.columns]
-    formats = ["0"] + [number_format(c.kind, c.decimals) for c in annex.columns]
+    formats = ["0"] + [column_format(c.kind, c.decimals) for c in annex.columns]
     rows = [[i + 1, *row] for i, row in enumerate(annex.rows)]
     total = [None, *annex.total_row] if annex.total_row is not None else None
     widths = [6.0]
@@ -165,7 +163,7 @@ def _indicator_sheet(wb: Workbook, report: ReviewReport, caption: str, used: set
                 (t.source_document or t.source) if t else None,
             ]
         )
-        formats_rows.append(number_format("count", ind.decimals))
+        formats_rows.append(number_format(ind.decimals))
     formats = [
         "0",
         "@",

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             return
         from tongket.norms import service
 
-        period = opts["period"] or service.default_period()
+        period = opts["period"] or service.opening_period()
         if not period:
             raise CommandError("Chưa có đợt báo cáo đầu năm học nào.")
         for line in service.staffing_sentences(province, period, opts["mode"]):
